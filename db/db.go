@@ -1,0 +1,225 @@
+// Package db opens edubureau's database — embedded SQLite or PostgreSQL — and
+// applies its one schema. The same SQL runs on both; where the dialects truly
+// differ, a small function here says so.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Dialect names the database engine behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open database with its schema applied.
+type DB struct {
+	*sql.DB
+	Dialect Dialect
+	// Where is the database, without any password: for logs and messages.
+	Where string
+}
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// ParseDSN checks a DSN of the form sqlite:PATH or postgres://… and returns its
+// dialect, the driver's own data-source string, and a printable location.
+func ParseDSN(dsn string) (Dialect, string, string, error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			return "", "", "", fmt.Errorf("the SQLite DSN %q names no file (use sqlite:PATH)", dsn)
+		}
+		if path == ":memory:" {
+			return "", "", "", fmt.Errorf("an in-memory SQLite database is not supported; name a file")
+		}
+		// Pragmas go in the DSN so that every pooled connection gets them.
+		// _txlock=immediate takes the write lock at BEGIN, so two writers wait
+		// for each other (busy_timeout) instead of failing on lock upgrade.
+		q := url.Values{}
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Set("_txlock", "immediate")
+		return SQLite, "file:" + path + "?" + q.Encode(), path, nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return "", "", "", fmt.Errorf("the PostgreSQL DSN is not a valid URL: %v", err)
+		}
+		where := u.Host + u.Path
+		return Postgres, dsn, where, nil
+	default:
+		return "", "", "", fmt.Errorf("unknown database DSN %q: use sqlite:PATH or postgres://USER@HOST:PORT/DB", redact(dsn))
+	}
+}
+
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return dsn
+}
+
+// Open opens the database named by dsn, checks that it answers, and applies
+// every pending migration. Its errors are one line saying what failed.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	d, err := OpenNoMigrate(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// OpenNoMigrate opens and pings the database without touching its schema.
+func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
+	dialect, source, where, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	driver := "pgx"
+	if dialect == SQLite {
+		driver = "sqlite"
+		if dir := filepath.Dir(where); dir != "" {
+			if _, err := os.Stat(dir); err != nil {
+				return nil, fmt.Errorf("cannot open database %s: directory %s does not exist", where, dir)
+			}
+		}
+	}
+	sqldb, err := sql.Open(driver, source)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open database %s: %v", where, err)
+	}
+	if dialect == SQLite {
+		// WAL lets readers run beside the one writer; a small pool is plenty.
+		sqldb.SetMaxOpenConns(8)
+		sqldb.SetMaxIdleConns(8)
+	} else {
+		sqldb.SetMaxOpenConns(20)
+		sqldb.SetMaxIdleConns(10)
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqldb.PingContext(pctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("cannot open database %s: %v", where, firstLine(err))
+	}
+	return &DB{DB: sqldb, Dialect: dialect, Where: where}, nil
+}
+
+func firstLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func (d *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	if d.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	return goose.NewProvider(dialect, d.DB, sub)
+}
+
+// Migrate applies every pending migration and returns how many it applied.
+func (d *DB) Migrate(ctx context.Context) (int, error) {
+	p, err := d.provider()
+	if err != nil {
+		return 0, fmt.Errorf("cannot read the migrations: %v", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("cannot migrate database %s: %v", d.Where, firstLine(err))
+	}
+	return len(res), nil
+}
+
+// MigrationStatus lists each migration with whether it is applied.
+func (d *DB) MigrationStatus(ctx context.Context) ([]string, error) {
+	p, err := d.provider()
+	if err != nil {
+		return nil, err
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read migration status of %s: %v", d.Where, firstLine(err))
+	}
+	var out []string
+	for _, s := range st {
+		out = append(out, fmt.Sprintf("%05d %-40s %s", s.Source.Version, filepath.Base(s.Source.Path), s.State))
+	}
+	return out, nil
+}
+
+// InTx runs fn in one transaction, committing when it returns nil and rolling
+// back otherwise (a failed operation leaves the data exactly as it was).
+func (d *DB) InTx(ctx context.Context, fn func(tx Tx) error) error {
+	tx, err := d.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Querier is what both *sql.DB and *sql.Tx offer; helpers that may run inside
+// or outside a transaction take one.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+var _ Querier = (*sql.DB)(nil)
+var _ Querier = (*sql.Tx)(nil)
+
+// ErrNoRows re-exports sql.ErrNoRows for callers that check it.
+var ErrNoRows = sql.ErrNoRows
+
+// IsNoRows reports whether err is sql.ErrNoRows.
+func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// Tx is a transaction, passed to the private helpers of a package's public methods.
+type Tx = *sql.Tx

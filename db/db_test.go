@@ -1,0 +1,100 @@
+package db_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"edubureau/db"
+	"edubureau/db/dbtest"
+)
+
+func TestParseDSN(t *testing.T) {
+	for _, tc := range []struct {
+		dsn     string
+		dialect db.Dialect
+		wantErr string
+	}{
+		{"sqlite:/tmp/x.db", db.SQLite, ""},
+		{"sqlite:x.db", db.SQLite, ""},
+		{"postgres://u@127.0.0.1:5432/test?sslmode=disable", db.Postgres, ""},
+		{"sqlite:", "", "names no file"},
+		{"sqlite::memory:", "", "in-memory"},
+		{"mysql://root@x/y", "", "unknown database DSN"},
+		{"postgres://u:secret@h/db%zz", "", "not a valid URL"},
+	} {
+		d, _, _, err := db.ParseDSN(tc.dsn)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%s: want error containing %q, got %v", tc.dsn, tc.wantErr, err)
+			}
+			continue
+		}
+		if err != nil || d != tc.dialect {
+			t.Errorf("%s: got %v %v", tc.dsn, d, err)
+		}
+	}
+}
+
+func TestOpenFailsWithOneLine(t *testing.T) {
+	_, err := db.Open(context.Background(), "sqlite:/no/such/dir/x.db")
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("want one-line error about the directory, got %v", err)
+	}
+	_, err = db.Open(context.Background(), "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2")
+	if err == nil || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("want one-line error, got %v", err)
+	}
+}
+
+func TestMigrateAndConstraints(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		n, err := d.Migrate(ctx)
+		if err != nil || n != 0 {
+			t.Fatalf("second migrate: applied %d, %v", n, err)
+		}
+		if _, err := d.ExecContext(ctx, `INSERT INTO setting (key, value) VALUES ($1, $2)`, "k", "v"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = d.ExecContext(ctx, `INSERT INTO setting (key, value) VALUES ($1, $2)`, "k", "w")
+		if !db.IsUniqueViolation(err) {
+			t.Fatalf("want unique violation, got %v", err)
+		}
+		_, err = d.ExecContext(ctx, `INSERT INTO area (code, name, level, parent_code) VALUES ('430421', 'x', 3, '4304')`)
+		if !db.IsForeignKeyViolation(err) {
+			t.Fatalf("want foreign-key violation, got %v", err)
+		}
+		// A failed transaction leaves nothing behind.
+		err = d.InTx(ctx, func(tx db.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO setting (key, value) VALUES ('a', '1')`); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO setting (key, value) VALUES ('k', '2')`)
+			return err
+		})
+		if err == nil {
+			t.Fatal("want error")
+		}
+		var c int
+		d.QueryRowContext(ctx, `SELECT COUNT(*) FROM setting WHERE key = 'a'`).Scan(&c)
+		if c != 0 {
+			t.Fatal("rolled-back row is present")
+		}
+		st, err := d.MigrationStatus(ctx)
+		if err != nil || len(st) == 0 {
+			t.Fatalf("status: %v %v", st, err)
+		}
+	})
+}
+
+func TestNewIDUnique(t *testing.T) {
+	seen := map[int64]bool{}
+	for i := 0; i < 10000; i++ {
+		id := db.NewID()
+		if id <= 0 || seen[id] {
+			t.Fatalf("bad or repeated id %d", id)
+		}
+		seen[id] = true
+	}
+}
