@@ -62,10 +62,10 @@ func DateOf(t time.Time) Date {
 }
 
 // Year, Month and Day return the date's parts.
-func (d Date) Year() int          { return d.y }
-func (d Date) Month() time.Month  { return d.m }
-func (d Date) Day() int           { return d.d }
-func (d Date) IsZero() bool       { return d == Date{} }
+func (d Date) Year() int         { return d.y }
+func (d Date) Month() time.Month { return d.m }
+func (d Date) Day() int          { return d.d }
+func (d Date) IsZero() bool      { return d == Date{} }
 func (d Date) In(loc *time.Location) time.Time {
 	return time.Date(d.y, d.m, d.d, 0, 0, 0, 0, loc)
 }

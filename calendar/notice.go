@@ -82,9 +82,10 @@ func ParseNotice(r io.Reader, name string) (Notice, error) {
 		return Notice{}, fault.New(fault.Invalid, "节假日文件 %s：缺少 year（年份）", "holiday file %s: year is missing", name)
 	}
 	y, err := strconv.Atoi(string(raw.Year))
-	if err != nil || y < 1901 || y > 9999 {
-		return Notice{}, fault.New(fault.Invalid, "节假日文件 %s：year 应为 1901–9999 之间的整数，实为 %s",
-			"holiday file %s: year must be a whole number from 1901 to 9999, not %s", name, string(raw.Year))
+	if err != nil || y < 1950 || y > 9999 {
+		// The State Council's holiday rules (全国年节及纪念日放假办法) date from December 1949.
+		return Notice{}, fault.New(fault.Invalid, "节假日文件 %s：year 应为 1950–9999 之间的整数，实为 %s",
+			"holiday file %s: year must be a whole number from 1950 to 9999, not %s", name, string(raw.Year))
 	}
 	n.Year = y
 	if raw.Days == nil || len(*raw.Days) == 0 {
