@@ -3,7 +3,6 @@ package calendar
 import (
 	"errors"
 	"io/fs"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -192,6 +191,5 @@ func TestCalendarMatchesEveryEntry(t *testing.T) {
 				t.Errorf("%s: provisional = %v", e.Date, prov)
 			}
 		}
-		_ = strconv.Itoa
 	}
 }
