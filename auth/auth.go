@@ -305,3 +305,16 @@ func RandomPassword() string {
 	// Guarantee three classes whatever the draw.
 	return "Ed-" + string(out[:4]) + "7a" + string(out[4:])
 }
+
+type ctxKey struct{}
+
+// WithUser returns ctx carrying the signed-in user.
+func WithUser(ctx context.Context, u User) context.Context {
+	return context.WithValue(ctx, ctxKey{}, u)
+}
+
+// FromContext returns the signed-in user, if any.
+func FromContext(ctx context.Context) (User, bool) {
+	u, ok := ctx.Value(ctxKey{}).(User)
+	return u, ok
+}

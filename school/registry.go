@@ -299,47 +299,64 @@ func checkPlace(ctx context.Context, q db.Querier, s *School) error {
 
 // Create adds a school; its identifier must be free.
 func (r *Registry) Create(ctx context.Context, sc scope.Scope, s School, by Actor) (School, error) {
-	s.Normalize()
-	now := r.Now().UTC().Truncate(time.Microsecond)
-	if err := s.Validate(now); err != nil {
-		return School{}, err
-	}
-	if !sc.Reaches(s.County, s.Code) {
-		return School{}, fault.New(fault.Forbidden, "您无权在县区 %s 新建学校", "you may not create schools in county %s", s.County)
-	}
-	err := r.DB.InTx(ctx, func(tx db.Tx) error {
-		if err := checkPlace(ctx, tx, &s); err != nil {
-			return err
-		}
-		s.Version, s.CreatedAt, s.UpdatedAt = 1, now, now
-		if _, err := tx.ExecContext(ctx, `INSERT INTO school (code, name, name_en, type, ownership, county_code, township_code,
-			address, lng, lat, status, opened_on, closed_on, headmaster, capacity, licence_no, licence_issued_on,
-			licence_expires_on, search_text, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
-			rowArgs(&s, searchText(&s, nil))...); err != nil {
-			if db.IsUniqueViolation(err) {
-				var v fault.Validation
-				v.Add("code", "学校标识码 %s 已被使用", "school identifier %s is already in use", s.Code)
-				e := v.Err().(*fault.Error)
-				e.Kind = fault.Conflict
-				return e
-			}
-			return fmt.Errorf("insert school %s: %w", s.Code, err)
-		}
-		from := s.OpenedOn
-		if from == "" {
-			from = now.Format(time.DateOnly)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO school_name (school_code, valid_from, name, name_en) VALUES ($1, $2, $3, $4)`,
-			s.Code, from, s.Name, s.NameEN); err != nil {
-			return fmt.Errorf("record name of %s: %w", s.Code, err)
-		}
-		return addHistory(ctx, tx, "create", School{}, s, now, by)
-	})
-	if err != nil {
+	if err := r.DB.InTx(ctx, func(tx db.Tx) error { return r.create(ctx, tx, sc, &s, by) }); err != nil {
 		return School{}, err
 	}
 	return r.Get(ctx, scope.Everything, s.Code)
+}
+
+// CreateMany adds many schools in one transaction: all or none (the demo
+// generator and bulk loads). progress, when not nil, is called after each.
+func (r *Registry) CreateMany(ctx context.Context, sc scope.Scope, schools []School, by Actor, progress func(done int)) error {
+	return r.DB.InTx(ctx, func(tx db.Tx) error {
+		for i := range schools {
+			if err := r.create(ctx, tx, sc, &schools[i], by); err != nil {
+				return fmt.Errorf("school %d (%s): %w", i+1, schools[i].Code, err)
+			}
+			if progress != nil {
+				progress(i + 1)
+			}
+		}
+		return nil
+	})
+}
+
+func (r *Registry) create(ctx context.Context, tx db.Tx, sc scope.Scope, s *School, by Actor) error {
+	s.Normalize()
+	now := r.Now().UTC().Truncate(time.Microsecond)
+	if err := s.Validate(now); err != nil {
+		return err
+	}
+	if !sc.Reaches(s.County, s.Code) {
+		return fault.New(fault.Forbidden, "您无权在县区 %s 新建学校", "you may not create schools in county %s", s.County)
+	}
+	if err := checkPlace(ctx, tx, s); err != nil {
+		return err
+	}
+	s.Version, s.CreatedAt, s.UpdatedAt = 1, now, now
+	if _, err := tx.ExecContext(ctx, `INSERT INTO school (code, name, name_en, type, ownership, county_code, township_code,
+		address, lng, lat, status, opened_on, closed_on, headmaster, capacity, licence_no, licence_issued_on,
+		licence_expires_on, search_text, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+		rowArgs(s, searchText(s, nil))...); err != nil {
+		if db.IsUniqueViolation(err) {
+			var v fault.Validation
+			v.Add("code", "学校标识码 %s 已被使用", "school identifier %s is already in use", s.Code)
+			e := v.Err().(*fault.Error)
+			e.Kind = fault.Conflict
+			return e
+		}
+		return fmt.Errorf("insert school %s: %w", s.Code, err)
+	}
+	from := s.OpenedOn
+	if from == "" {
+		from = now.Format(time.DateOnly)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO school_name (school_code, valid_from, name, name_en) VALUES ($1, $2, $3, $4)`,
+		s.Code, from, s.Name, s.NameEN); err != nil {
+		return fmt.Errorf("record name of %s: %w", s.Code, err)
+	}
+	return addHistory(ctx, tx, "create", School{}, *s, now, by)
 }
 
 // Update replaces a school's fields. ifVersion, when not 0, must be the
