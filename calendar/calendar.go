@@ -29,8 +29,10 @@ type Calendar struct {
 	nth       []int32      // nth[k]: index of the (k+1)-th working indexed day
 }
 
-// New builds a calendar from notices, one per year at most. Two notices that
-// list the same date (a December date in the next year's notice) must agree.
+// New builds a calendar from notices, one per year at most (normally from
+// ParseNotice; a hand-built Notice is checked for its year and dates too). Two
+// notices that list the same date (a December date in the next year's notice)
+// must agree. Errors are fault.Invalid.
 // With no notices every day follows the weekend rule and is provisional.
 func New(notices ...Notice) (*Calendar, error) {
 	c := &Calendar{entries: make(map[Date]Day)}
@@ -39,8 +41,15 @@ func New(notices ...Notice) (*Calendar, error) {
 		if slices.Contains(c.years, n.Year) {
 			return nil, fault.New(fault.Invalid, "%d 年的节假日安排提供了两份", "two notices for %d", n.Year)
 		}
+		if n.Year < 1950 || n.Year > 9999 {
+			return nil, fault.New(fault.Invalid, "节假日安排的年份无效：%d", "a notice for an impossible year: %d", n.Year)
+		}
 		c.years = append(c.years, n.Year)
 		for _, d := range n.Days {
+			if !inNoticeYear(d.Date, n.Year) {
+				return nil, fault.New(fault.Invalid, "%d 年的节假日安排中有不属于该年的日期 %s",
+					"the notice for %d lists %s, which is not in that year", n.Year, d.Date)
+			}
 			if prev, ok := c.entries[d.Date]; ok && prev.OffDay != d.OffDay {
 				return nil, fault.New(fault.Invalid, "%d 年与 %d 年的节假日安排对 %s 的规定相互矛盾",
 					"the notices for %d and %d disagree about %s", source[d.Date], n.Year, d.Date)
@@ -121,7 +130,9 @@ func (c *Calendar) IsWorkday(d Date) (work, provisional bool) {
 // up to the result (for n < 0: from the result up to the day before from) —
 // is not settled by a published notice.
 //
-// For n ≥ 0, WorkdaysBetween(from, AddWorkdays(from, n)) == n.
+// For n ≥ 0, WorkdaysBetween(from, AddWorkdays(from, n)) == n. Callers
+// reading n from outside input should bound it (any legal period is far below
+// ±100,000); results beyond year 9999 are not meaningful dates.
 func (c *Calendar) AddWorkdays(from Date, n int) (Date, bool) {
 	z := from.days()
 	switch {

@@ -193,3 +193,13 @@ func TestCalendarMatchesEveryEntry(t *testing.T) {
 		}
 	}
 }
+
+func TestNewChecksHandBuiltNotices(t *testing.T) {
+	if _, err := New(Notice{Year: 12}); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("year 12: %v", err)
+	}
+	n := Notice{Year: 2025, Days: []Day{{Date: day("2024-10-01"), Name: "国庆节", OffDay: true}}}
+	if _, err := New(n); fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "2024-10-01") {
+		t.Errorf("date outside the year: %v", err)
+	}
+}

@@ -228,9 +228,6 @@ func polygonsOverlap(p, q Polygon) (LngLat, bool) {
 	}
 	pe := edgesNear(p, box, nil)
 	qe := edgesNear(q, box, nil)
-	if len(pe) == 0 || len(qe) == 0 {
-		return LngLat{}, false
-	}
 	for _, e := range pe {
 		for _, f := range qe {
 			if c, ok := properCrossing(e, f); ok {

@@ -185,12 +185,14 @@ func NewMasterKey() ([]byte, error) {
 // EncodeKey writes a key in standard base64 with padding.
 func EncodeKey(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
-// decodeKey reads 32 bytes written in hex (64 hex digits) or standard base64
+// decodeKey reads 32 bytes written in hex or standard base64
 // (padded or not). what names the key in messages; its value is never echoed.
 func decodeKey(s string, what i18n.Text) ([]byte, error) {
 	s = strings.TrimSpace(s)
 	var b []byte
-	if len(s) == 2*KeySize && isHex(s) {
+	// An even-length run of hex digits is hex: a 32-byte key in base64 is
+	// 44 characters ending in "=" or 43 unpadded, so it is never taken for hex.
+	if len(s)%2 == 0 && isHex(s) {
 		b, _ = hex.DecodeString(s)
 	} else {
 		var err error
