@@ -160,3 +160,25 @@ func TestSyntheticZones(t *testing.T) {
 		t.Errorf("zone 12000 = %s %s %v", z.Code, z.Name, z.Schools)
 	}
 }
+
+// For convex polygons the crossing-number rule must agree with the half-plane
+// test: inside when the point is left of every counter-clockwise edge.
+func TestLocateConvexAgainstHalfPlanes(t *testing.T) {
+	g := &splitMix{99}
+	for range 300 {
+		p := convex(g, 0, 0, 1)
+		r := p[0]
+		for range 200 {
+			x, y := 2.4*g.float()-1.2, 2.4*g.float()-1.2
+			in := true
+			for i := 0; i+1 < len(r); i++ {
+				if orient(r[i], r[i+1], LngLat{x, y}) <= 0 {
+					in = false
+				}
+			}
+			if got := p.Locate(x, y); (got == Inside) != in || got == OnBorder {
+				t.Fatalf("Locate(%g, %g) = %d, half-planes say inside=%v, polygon %v", x, y, got, in, r)
+			}
+		}
+	}
+}

@@ -1,0 +1,223 @@
+// Package config is edubureau's configuration: each setting is a command-line
+// flag whose default comes from an EDUBUREAU_… environment variable, typed and
+// checked at start so that a bad value stops start-up with one clear line.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"edubureau/area"
+	"edubureau/db"
+)
+
+// Config holds every setting of the server.
+type Config struct {
+	DB              string        // sqlite:PATH or postgres://…
+	Addr            string        // HOST:PORT to listen on
+	Jurisdiction    string        // the bureau's area code (city 430400 or district 310105); "" = as recorded in the database
+	LogFormat       string        // auto | text | json
+	LogLevel        slog.Level    // debug | info | warn | error
+	TLSCert         string        // PEM certificate file: serve HTTPS when set (with TLSKey)
+	TLSKey          string        // PEM private key file
+	MaxBody         int64         // bytes a request body may have
+	ShutdownTimeout time.Duration // how long in-flight requests may finish on SIGTERM
+	AdminUser       string        // the first administrator's user name
+	AdminPassword   string        // the first administrator's password ("" = generate and print once)
+}
+
+type setting struct {
+	flag, env, def, help string
+	set                  func(c *Config, v string) error
+}
+
+var settings = []setting{
+	{"db", "EDUBUREAU_DB", "sqlite:edubureau.db", "database: sqlite:PATH or postgres://USER@HOST:PORT/DB", func(c *Config, v string) error {
+		if _, _, _, err := db.ParseDSN(v); err != nil {
+			return err
+		}
+		c.DB = v
+		return nil
+	}},
+	{"addr", "EDUBUREAU_ADDR", "127.0.0.1:8080", "address to listen on, HOST:PORT (port 0 picks a free one)", func(c *Config, v string) error {
+		host, port, err := net.SplitHostPort(v)
+		if err != nil {
+			return fmt.Errorf("%q is not HOST:PORT", v)
+		}
+		if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+			return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+		}
+		_ = host
+		c.Addr = v
+		return nil
+	}},
+	{"jurisdiction", "EDUBUREAU_JURISDICTION", "", "the bureau's area: a city (430400) or a county-level division (310105); default: as recorded in the database, else 430400", func(c *Config, v string) error {
+		if v == "" {
+			c.Jurisdiction = ""
+			return nil
+		}
+		a, err := area.Jurisdiction(v)
+		if err != nil {
+			return err
+		}
+		c.Jurisdiction = a.Code
+		return nil
+	}},
+	{"log-format", "EDUBUREAU_LOG_FORMAT", "auto", "log format: auto (text on a terminal, JSON otherwise), text or json", func(c *Config, v string) error {
+		switch v {
+		case "auto", "text", "json":
+			c.LogFormat = v
+			return nil
+		}
+		return fmt.Errorf("%q is not auto, text or json", v)
+	}},
+	{"log-level", "EDUBUREAU_LOG_LEVEL", "info", "log level: debug, info, warn or error", func(c *Config, v string) error {
+		return c.LogLevel.UnmarshalText([]byte(v))
+	}},
+	{"tls-cert", "EDUBUREAU_TLS_CERT", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS", func(c *Config, v string) error {
+		c.TLSCert = v
+		return nil
+	}},
+	{"tls-key", "EDUBUREAU_TLS_KEY", "", "TLS private key file (PEM)", func(c *Config, v string) error {
+		c.TLSKey = v
+		return nil
+	}},
+	{"max-body", "EDUBUREAU_MAX_BODY", "10MB", "largest request body, e.g. 512KB, 10MB (imports stream larger files through their own limit)", func(c *Config, v string) error {
+		n, err := ParseSize(v)
+		if err != nil {
+			return err
+		}
+		c.MaxBody = n
+		return nil
+	}},
+	{"shutdown-timeout", "EDUBUREAU_SHUTDOWN_TIMEOUT", "15s", "how long requests in flight may finish after SIGTERM", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%q is not a positive duration such as 15s", v)
+		}
+		c.ShutdownTimeout = d
+		return nil
+	}},
+	{"admin-user", "EDUBUREAU_ADMIN_USER", "admin", "user name of the first administrator, created when there are no users", func(c *Config, v string) error {
+		if v == "" {
+			return errors.New("must not be empty")
+		}
+		c.AdminUser = v
+		return nil
+	}},
+	{"admin-password", "EDUBUREAU_ADMIN_PASSWORD", "", "password of the first administrator (default: generated and printed once)", func(c *Config, v string) error {
+		c.AdminPassword = v
+		return nil
+	}},
+}
+
+// Flags registers the settings named in only (all when empty) on fs, with
+// defaults from the environment. Call Load after fs.Parse.
+func Flags(fs *flag.FlagSet, getenv func(string) string, only ...string) *Loader {
+	l := &Loader{fs: fs, getenv: getenv, values: map[string]*string{}}
+	for _, s := range settings {
+		if len(only) > 0 && !contains(only, s.flag) {
+			continue
+		}
+		v := new(string)
+		*v = s.def
+		l.values[s.flag] = v
+		fs.StringVar(v, s.flag, s.def, fmt.Sprintf("%s (env %s)", s.help, s.env))
+	}
+	return l
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Loader turns parsed flags and the environment into a Config.
+type Loader struct {
+	fs     *flag.FlagSet
+	getenv func(string) string
+	values map[string]*string
+}
+
+// Load applies, for each setting: the flag when given, else the environment
+// variable when set, else the default; and checks each value. The error is one
+// line naming the flag or variable at fault.
+func (l *Loader) Load() (Config, error) {
+	given := map[string]bool{}
+	l.fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var c Config
+	// Every setting gets its default first, so a Config is complete even for
+	// commands that register only some flags.
+	for _, s := range settings {
+		if err := s.set(&c, s.def); err != nil {
+			return Config{}, fmt.Errorf("default of --%s: %v", s.flag, err)
+		}
+	}
+	for _, s := range settings {
+		v, registered := l.values[s.flag]
+		if !registered {
+			continue
+		}
+		source := "--" + s.flag
+		value := *v
+		if !given[s.flag] {
+			if e := l.getenv(s.env); e != "" {
+				value, source = e, s.env
+			}
+		}
+		if err := s.set(&c, strings.TrimSpace(value)); err != nil {
+			return Config{}, fmt.Errorf("bad %s: %v", source, err)
+		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return Config{}, errors.New("bad TLS settings: give both --tls-cert and --tls-key, or neither")
+	}
+	for _, f := range []string{c.TLSCert, c.TLSKey} {
+		if f != "" {
+			if _, err := os.Stat(f); err != nil {
+				return Config{}, fmt.Errorf("bad TLS settings: cannot read %s", f)
+			}
+		}
+	}
+	return c, nil
+}
+
+// ParseSize reads a byte size such as 1024, 512KB, 10MB, 1GB (powers of 1024).
+func ParseSize(s string) (int64, error) {
+	u := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, x := range []struct {
+		suffix string
+		m      int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(u, x.suffix) {
+			u, mult = strings.TrimSpace(strings.TrimSuffix(u, x.suffix)), x.m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(u, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a size such as 512KB or 10MB", s)
+	}
+	return n * mult, nil
+}
+
+// Logger builds the process logger: text on a terminal, JSON otherwise (auto).
+func (c Config) Logger(w *os.File, isTerminal bool) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "text" || (c.LogFormat == "auto" && isTerminal) {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
