@@ -34,7 +34,8 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !IsEncrypted(ct) || strings.Contains(ct, pt) {
+		// A short plaintext can occur in base64 by chance; longer ones must not show.
+		if !IsEncrypted(ct) || (len(pt) >= 6 && strings.Contains(ct, pt)) {
 			t.Errorf("%q → %q", pt, ct)
 		}
 		got, err := k.Decrypt(ct, "student.id_number")
