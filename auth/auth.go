@@ -318,3 +318,33 @@ func FromContext(ctx context.Context) (User, bool) {
 	u, ok := ctx.Value(ctxKey{}).(User)
 	return u, ok
 }
+
+// SetPassword replaces a user's password (after the policy check) and ends
+// their sessions.
+func (s *Service) SetPassword(ctx context.Context, username, password string) error {
+	if err := CheckPassword(username, password); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password, s.Argon2)
+	if err != nil {
+		return err
+	}
+	return s.DB.InTx(ctx, func(tx db.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM app_user WHERE username = $1`, username).Scan(&id)
+		if db.IsNoRows(err) {
+			return fault.New(fault.NotFound, "没有用户 %s", "no user %s", username)
+		}
+		if err != nil {
+			return fmt.Errorf("set password of %s: %w", username, err)
+		}
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE app_user SET password_hash = $2, failed_logins = 0, locked_until = NULL, updated_at = $3 WHERE id = $1`, id, hash, now); err != nil {
+			return fmt.Errorf("set password of %s: %w", username, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE user_session SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, id, now); err != nil {
+			return fmt.Errorf("end sessions of %s: %w", username, err)
+		}
+		return nil
+	})
+}
