@@ -34,14 +34,12 @@ type FieldProblem struct {
 }
 
 // protocolError is a mistake in the HTTP exchange itself rather than in the
-// bureau's data: malformed JSON or query (400), an unsupported media type
-// (415), a missing If-Match (428). fault's kinds describe the domain and have
-// no status for these, so the error carries its own; everything else takes
-// its status from httpx.Status.
+// bureau's data (malformed JSON or query, an unsupported media type, a missing
+// If-Match). Its status comes from its fault kind like every other error; it
+// only names a more precise problem type.
 type protocolError struct {
-	status int
-	slug   string // the problem type, after ProblemBase
-	err    *fault.Error
+	slug string // the problem type, after ProblemBase
+	err  *fault.Error
 }
 
 func (e *protocolError) Error() string { return e.err.Error() }
@@ -49,23 +47,22 @@ func (e *protocolError) Unwrap() error { return e.err }
 
 // badRequest is a 400: the request cannot be read as meant.
 func badRequest(slug string, fe *fault.Error) error {
-	fe.Kind = fault.Invalid
-	return &protocolError{status: http.StatusBadRequest, slug: slug, err: fe}
+	fe.Kind = fault.Malformed
+	return &protocolError{slug: slug, err: fe}
 }
 
 func malformed(zh, en string, args ...any) error {
-	return badRequest("malformed-request", fault.New(fault.Invalid, zh, en, args...))
+	return badRequest("malformed-request", fault.New(fault.Malformed, zh, en, args...))
 }
 
 func unsupportedMedia(zh, en string, args ...any) error {
-	return &protocolError{status: http.StatusUnsupportedMediaType, slug: "unsupported-media-type",
-		err: fault.New(fault.Invalid, zh, en, args...)}
+	return &protocolError{slug: "unsupported-media-type", err: fault.New(fault.Unsupported, zh, en, args...)}
 }
 
 func preconditionRequired() error {
-	fe := fault.New(fault.Precondition, "修改须带 If-Match 请求头（先 GET 取得 ETag）", "an update needs an If-Match header (GET the record first for its ETag)")
+	fe := fault.New(fault.Required, "修改须带 If-Match 请求头（先 GET 取得 ETag）", "an update needs an If-Match header (GET the record first for its ETag)")
 	fe.Fields = []fault.FieldError{{Field: "If-Match", Msg: i18n.T("缺少 If-Match 请求头", "the If-Match header is missing")}}
-	return &protocolError{status: http.StatusPreconditionRequired, slug: "precondition-required", err: fe}
+	return &protocolError{slug: "precondition-required", err: fe}
 }
 
 // kindInfo is the problem type and title of each fault kind.
@@ -74,6 +71,9 @@ var kindInfo = map[fault.Kind]struct {
 	title i18n.Text
 }{
 	fault.Invalid:      {"invalid", i18n.T("提交的数据有误", "Invalid data")},
+	fault.Malformed:    {"malformed-request", i18n.T("请求格式不正确", "Malformed request")},
+	fault.Unsupported:  {"unsupported-media-type", i18n.T("不支持的内容类型", "Unsupported media type")},
+	fault.Required:     {"precondition-required", i18n.T("缺少前提条件", "Precondition required")},
 	fault.NotFound:     {"not-found", i18n.T("未找到", "Not found")},
 	fault.Conflict:     {"conflict", i18n.T("与现有数据冲突", "Conflict")},
 	fault.Precondition: {"precondition-failed", i18n.T("数据已被修改", "Precondition failed")},
@@ -104,7 +104,7 @@ func problemFor(r *http.Request, err error, lang i18n.Lang) Problem {
 	slug, title := info.slug, info.title
 	var pe *protocolError
 	if errors.As(err, &pe) {
-		status, slug, title = pe.status, pe.slug, protocolTitles[pe.slug]
+		slug, title = pe.slug, protocolTitles[pe.slug]
 	}
 	msg := fe.Msg
 	if status == http.StatusInternalServerError {
@@ -124,8 +124,7 @@ func problemFor(r *http.Request, err error, lang i18n.Lang) Problem {
 }
 
 // Fail writes err as an application/problem+json response. Its status comes
-// from httpx.Status(fault.KindOf(err)), except for the protocol errors of this
-// package (400, 415, 428); internal errors are logged and never described.
+// from httpx.Status(fault.KindOf(err)); internal errors are logged and never described.
 func (a *API) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.LogError(r, err)
 	lang := i18n.FromRequest(r)

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -187,10 +186,6 @@ func TestRequestSchemas(t *testing.T) {
 
 // statusOf is the status Fail would answer err with.
 func statusOf(err error) int {
-	var pe *protocolError
-	if errors.As(err, &pe) {
-		return pe.status
-	}
 	return statusFor(fault.KindOf(err))
 }
 

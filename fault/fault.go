@@ -14,7 +14,10 @@ import (
 type Kind string
 
 const (
-	Invalid      Kind = "invalid"      // the input breaks a rule (400/422)
+	Invalid      Kind = "invalid"      // the input breaks a rule (422)
+	Malformed    Kind = "malformed"    // the request cannot be read as meant: bad JSON, unknown parameter (400)
+	Unsupported  Kind = "unsupported"  // a media type the endpoint does not take (415)
+	Required     Kind = "required"     // a precondition header such as If-Match is missing (428)
 	NotFound     Kind = "not_found"    // no such record, or outside the user's scope (404)
 	Conflict     Kind = "conflict"     // a duplicate, or the record changed meanwhile (409)
 	Precondition Kind = "precondition" // If-Match did not match (412)

@@ -42,6 +42,12 @@ func Status(k fault.Kind) int {
 	switch k {
 	case fault.Invalid:
 		return http.StatusUnprocessableEntity
+	case fault.Malformed:
+		return http.StatusBadRequest
+	case fault.Unsupported:
+		return http.StatusUnsupportedMediaType
+	case fault.Required:
+		return http.StatusPreconditionRequired
 	case fault.NotFound:
 		return http.StatusNotFound
 	case fault.Conflict:
