@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -214,7 +215,7 @@ func ParseSize(s string) (int64, error) {
 }
 
 // Logger builds the process logger: text on a terminal, JSON otherwise (auto).
-func (c Config) Logger(w *os.File, isTerminal bool) *slog.Logger {
+func (c Config) Logger(w io.Writer, isTerminal bool) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.LogLevel}
 	if c.LogFormat == "text" || (c.LogFormat == "auto" && isTerminal) {
 		return slog.New(slog.NewTextHandler(w, opts))
