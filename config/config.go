@@ -32,6 +32,22 @@ type Config struct {
 	ShutdownTimeout time.Duration // how long in-flight requests may finish on SIGTERM
 	AdminUser       string        // the first administrator's user name
 	AdminPassword   string        // the first administrator's password ("" = generate and print once)
+
+	// Personal data at rest (package pii).
+	KeyFile string // file holding the master key when EDUBUREAU_KEY is not set
+
+	// Sign-in and sessions (package auth).
+	LockoutAttempts      int           // failed sign-ins in a row that lock an account
+	LockoutDuration      time.Duration // how long a locked account stays locked
+	SignInRatePerIP      int           // sign-in attempts one IP address may make per minute, across accounts
+	IdleTimeout          time.Duration // a session unused this long ends
+	SessionLifetime      time.Duration // a session ends this long after sign-in, used or not
+	PasswordMinLength    int           // password policy: at least this many characters
+	PasswordClasses      int           // password policy: of lower, upper, digit, symbol, at least this many
+	RequireTOTPForAdmins bool          // administrators must enrol a TOTP second factor
+
+	// The audit log (package audit).
+	AuditRetention time.Duration // entries younger than this are never purged (at least 180 days)
 }
 
 type setting struct {
@@ -117,6 +133,48 @@ var settings = []setting{
 		c.AdminPassword = v
 		return nil
 	}},
+	{"key-file", "EDUBUREAU_KEY_FILE", "", "file with the master key for personal data (when EDUBUREAU_KEY is not set); outside the demo one of the two is required", func(c *Config, v string) error {
+		c.KeyFile = v
+		return nil
+	}},
+	{"lockout-attempts", "EDUBUREAU_LOCKOUT_ATTEMPTS", "5", "failed sign-ins in a row that lock an account", intSetting(1, 100, func(c *Config, n int) { c.LockoutAttempts = n })},
+	{"lockout-duration", "EDUBUREAU_LOCKOUT_DURATION", "15m", "how long a locked account stays locked", durationSetting(time.Minute, 24*time.Hour, func(c *Config, d time.Duration) { c.LockoutDuration = d })},
+	{"signin-rate", "EDUBUREAU_SIGNIN_RATE", "20", "sign-in attempts one IP address may make per minute, across accounts", intSetting(1, 10000, func(c *Config, n int) { c.SignInRatePerIP = n })},
+	{"idle-timeout", "EDUBUREAU_IDLE_TIMEOUT", "30m", "a session unused this long ends", durationSetting(time.Minute, 24*time.Hour, func(c *Config, d time.Duration) { c.IdleTimeout = d })},
+	{"session-lifetime", "EDUBUREAU_SESSION_LIFETIME", "12h", "a session ends this long after sign-in, used or not", durationSetting(time.Minute, 30*24*time.Hour, func(c *Config, d time.Duration) { c.SessionLifetime = d })},
+	{"password-min-length", "EDUBUREAU_PASSWORD_MIN_LENGTH", "10", "password policy: at least this many characters", intSetting(8, 128, func(c *Config, n int) { c.PasswordMinLength = n })},
+	{"password-classes", "EDUBUREAU_PASSWORD_CLASSES", "3", "password policy: how many of lower case, upper case, digits, symbols", intSetting(1, 4, func(c *Config, n int) { c.PasswordClasses = n })},
+	{"require-totp-for-admins", "EDUBUREAU_REQUIRE_TOTP_FOR_ADMINS", "false", "administrators must enrol a TOTP second factor (true/false)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		c.RequireTOTPForAdmins = b
+		return nil
+	}},
+	{"audit-retention", "EDUBUREAU_AUDIT_RETENTION", "4320h", "audit entries younger than this are never purged; at least 180 days (4320h)", durationSetting(180*24*time.Hour, 100*365*24*time.Hour, func(c *Config, d time.Duration) { c.AuditRetention = d })},
+}
+
+func intSetting(min, max int, set func(*Config, int)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < min || n > max {
+			return fmt.Errorf("%q is not a whole number from %d to %d", v, min, max)
+		}
+		set(c, n)
+		return nil
+	}
+}
+
+func durationSetting(min, max time.Duration, set func(*Config, time.Duration)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < min || d > max {
+			return fmt.Errorf("%q is not a duration from %s to %s (e.g. 15m, 12h)", v, min, max)
+		}
+		set(c, d)
+		return nil
+	}
 }
 
 // Flags registers the settings named in only (all when empty) on fs, with

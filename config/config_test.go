@@ -70,3 +70,18 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+func TestAccessSettings(t *testing.T) {
+	c, err := load(t, nil, nil)
+	if err != nil || c.LockoutAttempts != 5 || c.LockoutDuration != 15*time.Minute || c.IdleTimeout != 30*time.Minute ||
+		c.SessionLifetime != 12*time.Hour || c.PasswordMinLength != 10 || c.PasswordClasses != 3 || c.AuditRetention != 180*24*time.Hour {
+		t.Fatalf("%+v %v", c, err)
+	}
+	for _, bad := range [][]string{
+		{"--audit-retention", "720h"}, {"--lockout-attempts", "0"}, {"--password-classes", "5"}, {"--require-totp-for-admins", "maybe"},
+	} {
+		if _, err := load(t, bad, nil); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
