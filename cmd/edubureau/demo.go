@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"edubureau/auth"
+	"edubureau/config"
+	"edubureau/db"
+	"edubureau/demo"
+)
+
+func init() {
+	register(&command{name: "demo", summary: "build a synthetic Hengyang-like jurisdiction into an empty database, then serve it", run: runDemo})
+}
+
+// demoPassword is the demo administrator's password unless --admin-password
+// gives another. A demo is for looking around, so it is printed every time.
+const demoPassword = "Jiaoyu-Demo-2026"
+
+func runDemo(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("demo", "[--db DSN] [--addr HOST:PORT] [--scale small|city] [--seed N] [--admin-password P] [--no-serve]", e)
+	cl := config.Flags(fs, e.getenv, "addr", "log-format", "log-level", "max-body", "shutdown-timeout")
+	dsn := fs.String("db", "sqlite:edubureau-demo.db", "database to build into and serve (env EDUBUREAU_DB is not used here, so a demo never touches a real database by accident)")
+	scale := fs.String("scale", "small", "size of the jurisdiction: small (~250 schools) or city (~3,000 schools)")
+	seed := fs.Int64("seed", 1, "seed of the generator: the same seed builds the same data")
+	password := fs.String("admin-password", demoPassword, "password of the demo administrator (user admin)")
+	noServe := fs.Bool("no-serve", false, "build the data, then exit without serving")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected arguments %v", fs.Args())}
+	}
+	sc, err := demo.ParseScale(*scale)
+	if err != nil {
+		return usageError{err}
+	}
+	if err := auth.CheckPassword("admin", *password); err != nil {
+		return usageError{fmt.Errorf("bad --admin-password: %v", err)}
+	}
+	cfg, err := cl.Load()
+	if err != nil {
+		return usageError{err}
+	}
+	if _, _, _, err := db.ParseDSN(*dsn); err != nil {
+		return usageError{fmt.Errorf("bad --db: %v", err)}
+	}
+	cfg.DB = *dsn
+	start := time.Now()
+	log := newLogger(cfg, e)
+	d, j, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	var schools int
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM school`).Scan(&schools); err != nil {
+		return fmt.Errorf("inspect %s: %w", d.Where, err)
+	}
+	if schools == 0 {
+		fmt.Fprintf(e.stderr, "building a %s demo jurisdiction (%s, seed %d) into %s\n", sc, j.Name, *seed, d.Where)
+		bar := newProgressBar(e.stderr)
+		sum, err := demo.Build(ctx, d, demo.Options{Scale: sc, Seed: *seed, Jurisdiction: j.Code}, bar.Update)
+		bar.Done()
+		if err != nil {
+			return fmt.Errorf("build the demo: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "built %d schools in %.1fs\n", sum.Schools, time.Since(start).Seconds())
+	} else {
+		fmt.Fprintf(e.stderr, "%s already holds %d schools: serving what is there\n", d.Where, schools)
+	}
+	a := auth.New(d)
+	if created, err := a.EnsureAdmin(ctx, "admin", *password); err != nil {
+		return fmt.Errorf("create the demo administrator: %w", err)
+	} else if !created {
+		if err := a.SetPassword(ctx, "admin", *password); err != nil {
+			return fmt.Errorf("set the demo administrator's password: %w", err)
+		}
+	}
+	if *noServe {
+		fmt.Fprintf(e.stdout, "demo database ready: %s\nlogin: admin / %s\n", d.Where, *password)
+		return nil
+	}
+	return serveApp(ctx, cfg, d, j, log, e, "login: admin / "+*password)
+}

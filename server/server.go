@@ -1,0 +1,205 @@
+// Package server assembles edubureau's HTTP server: the route tables of the
+// web pages and the JSON API mounted on one ServeMux, the one guard that
+// decides who may call each route, and the middleware every request passes.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"edubureau/api"
+	"edubureau/area"
+	"edubureau/auth"
+	"edubureau/config"
+	"edubureau/db"
+	"edubureau/fault"
+	"edubureau/httpx"
+	"edubureau/school"
+	"edubureau/web"
+)
+
+// Server is the assembled application.
+type Server struct {
+	cfg     config.Config
+	db      *db.DB
+	log     *slog.Logger
+	auth    *auth.Service
+	web     *web.UI
+	api     *api.API
+	routes  []Mounted
+	handler http.Handler
+}
+
+// Mounted is a route with the part of the application that serves it.
+type Mounted struct {
+	httpx.Route
+	Part string // "web", "api" or "system"
+}
+
+// New builds the server on an open, migrated database whose areas are synced.
+func New(cfg config.Config, d *db.DB, jurisdiction area.Area, log *slog.Logger, version string) (*Server, error) {
+	s := &Server{cfg: cfg, db: d, log: log, auth: auth.New(d)}
+	schools := school.New(d)
+	secure := cfg.TLSCert != ""
+	ui, err := web.New(web.Deps{DB: d, Schools: schools, Auth: s.auth, Jurisdiction: jurisdiction, Secure: secure, Version: version})
+	if err != nil {
+		return nil, fmt.Errorf("web pages: %w", err)
+	}
+	s.web = ui
+	s.api = api.New(api.Deps{DB: d, Schools: schools, Auth: s.auth, Jurisdiction: jurisdiction, Version: version})
+
+	mux := http.NewServeMux()
+	mount := func(part string, rt httpx.Route, fail func(http.ResponseWriter, *http.Request, error)) {
+		s.routes = append(s.routes, Mounted{Route: rt, Part: part})
+		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt, fail))
+	}
+	for _, rt := range []httpx.Route{
+		{Method: "GET", Pattern: "/healthz", Access: httpx.Public, Handler: s.healthz},
+		{Method: "GET", Pattern: "/readyz", Access: httpx.Public, Handler: s.readyz},
+	} {
+		mount("system", rt, s.api.Fail)
+	}
+	for _, rt := range ui.Routes() {
+		mount("web", rt, ui.Fail)
+	}
+	for _, rt := range s.api.Routes() {
+		mount("api", rt, s.api.Fail)
+	}
+	// Anything else: a 404 in the caller's language and format.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		err := fault.New(fault.NotFound, "找不到页面 %s", "no page at %s", r.URL.Path)
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			s.api.Fail(w, r, err)
+			return
+		}
+		ui.Fail(w, r, err)
+	})
+
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := fault.New(fault.Forbidden, "拒绝跨站请求", "cross-origin request refused")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			s.api.Fail(w, r, err)
+			return
+		}
+		ui.Fail(w, r, err)
+	}))
+	var h http.Handler = mux
+	h = httpx.LimitBody(cfg.MaxBody, h)
+	h = csrf.Handler(h)
+	h = httpx.SecurityHeaders(secure, h)
+	h = httpx.Observe(log, h)
+	s.handler = h
+	return s, nil
+}
+
+// Handler is the whole application as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes lists every mounted route (the authorisation matrix test walks it).
+func (s *Server) Routes() []Mounted { return s.routes }
+
+// Auth is the sign-in service.
+func (s *Server) Auth() *auth.Service { return s.auth }
+
+// guard is the one place that decides whether a request may reach a route:
+// it finds the user (session cookie, or a Bearer token for machine clients),
+// then checks the route's access and permission.
+func (s *Server) guard(rt httpx.Route, fail func(http.ResponseWriter, *http.Request, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, err := s.authenticate(r)
+		if err == nil {
+			r = r.WithContext(auth.WithUser(r.Context(), u))
+		}
+		if rt.Access != httpx.Public {
+			if err != nil {
+				fail(w, r, err)
+				return
+			}
+			if rt.Permission != "" && !u.Can(rt.Permission) {
+				fail(w, r, fault.New(fault.Forbidden, "您没有“%s”权限", "you lack the permission %s", rt.Permission))
+				return
+			}
+		}
+		rt.Handler(w, r)
+	})
+}
+
+func (s *Server) authenticate(r *http.Request) (auth.User, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return auth.User{}, fault.New(fault.Unauthorized, "Authorization 头应为 Bearer 令牌", "the Authorization header must be a Bearer token")
+		}
+		return s.auth.Session(r.Context(), strings.TrimSpace(token))
+	}
+	c, err := r.Cookie(auth.CookieName)
+	if err != nil {
+		return auth.User{}, fault.New(fault.Unauthorized, "请先登录", "please sign in")
+	}
+	return s.auth.Session(r.Context(), c.Value)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+// readyz answers 200 only when the database answers within two seconds.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.db.PingContext(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unavailable\n"))
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// Serve answers on ln until ctx ends, then stops accepting and lets requests
+// in flight finish for up to the configured shutdown timeout.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads of large imports
+		WriteTimeout:      5 * time.Minute, // exports
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if s.cfg.TLSCert != "" {
+			srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+			errc <- srv.ServeTLS(ln, s.cfg.TLSCert, s.cfg.TLSKey)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
