@@ -76,6 +76,30 @@ type Service struct {
 	Argon2   Argon2
 	Idle     time.Duration // a session unused this long ends
 	Absolute time.Duration // a session ends this long after sign-in, used or not
+	// OnEvent, when set, receives every event the audit log must record
+	// (sign-ins, failures, sign-outs, changes to users and tokens). The
+	// server connects it to the audit log; auth itself knows nothing of it.
+	OnEvent func(ctx context.Context, e Event)
+}
+
+// Event is something about identity and access that must be audited.
+type Event struct {
+	Action     string // e.g. auth.sign_in, auth.sign_in_failed, auth.sign_out, user.create, token.revoke
+	Outcome    string // ok | failed | denied
+	UserID     int64  // who acted (0 when unknown, e.g. a failed sign-in with a wrong name)
+	Username   string
+	OrgKind    string
+	OrgCode    string
+	IP         string
+	RecordType string // what was acted on, e.g. "user", "token"
+	RecordID   string
+	Detail     string // a short note, never a password or a token
+}
+
+func (s *Service) emit(ctx context.Context, e Event) {
+	if s.OnEvent != nil {
+		s.OnEvent(ctx, e)
+	}
 }
 
 // New returns the service with the default timeouts (30 minutes idle, 12 hours absolute).
@@ -189,6 +213,7 @@ func (s *Service) SignIn(ctx context.Context, username, password, ip, userAgent 
 	if db.IsNoRows(err) {
 		// Spend the same time as a real check so that timing does not reveal which names exist.
 		VerifyPassword(dummyHash, password, s.Argon2)
+		s.emit(ctx, Event{Action: "auth.sign_in_failed", Outcome: "failed", Username: username, IP: ip, Detail: "unknown user"})
 		return "", User{}, errBadCredentials
 	}
 	if err != nil {
@@ -199,9 +224,11 @@ func (s *Service) SignIn(ctx context.Context, username, password, ip, userAgent 
 		return "", User{}, fmt.Errorf("sign in %s: %w", username, err)
 	}
 	if !ok {
+		s.emit(ctx, Event{Action: "auth.sign_in_failed", Outcome: "failed", UserID: u.ID, Username: u.Username, OrgKind: u.OrgKind, OrgCode: u.OrgCode, IP: ip, RecordType: "user", RecordID: u.Username, Detail: "wrong password"})
 		return "", User{}, errBadCredentials
 	}
 	if u.Disabled {
+		s.emit(ctx, Event{Action: "auth.sign_in_failed", Outcome: "denied", UserID: u.ID, Username: u.Username, OrgKind: u.OrgKind, OrgCode: u.OrgCode, IP: ip, RecordType: "user", RecordID: u.Username, Detail: "account disabled"})
 		return "", User{}, fault.New(fault.Forbidden, "该账号已停用", "this account is disabled")
 	}
 	if rehash {
@@ -210,6 +237,9 @@ func (s *Service) SignIn(ctx context.Context, username, password, ip, userAgent 
 		}
 	}
 	token, err := s.openSession(ctx, u.ID, ip, userAgent)
+	if err == nil {
+		s.emit(ctx, Event{Action: "auth.sign_in", Outcome: "ok", UserID: u.ID, Username: u.Username, OrgKind: u.OrgKind, OrgCode: u.OrgCode, IP: ip, RecordType: "user", RecordID: u.Username})
+	}
 	return token, u, err
 }
 

@@ -36,6 +36,17 @@ func Keys() []string {
 	return out
 }
 
+// add merges a part of the catalogue kept in its own file (catalogue_*.go,
+// called from init); a key defined twice is a programming error.
+func add(part map[string]Text) {
+	for k, v := range part {
+		if _, dup := catalogue[k]; dup {
+			panic("i18n: catalogue key defined twice: " + k)
+		}
+		catalogue[k] = v
+	}
+}
+
 // catalogue holds every fixed label of the user interface in both languages.
 // Names of types, statuses and ownerships come from their packages (Text);
 // messages about what went wrong come from fault errors.

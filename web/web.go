@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -112,8 +113,41 @@ func (ui *UI) parse(fsys fs.FS) error {
 	return nil
 }
 
+// feature is a part of the user interface kept in its own files (users,
+// audit log, tokens…): it registers its pages, fragments, routes and
+// navigation entries from an init function with addFeature.
+type feature struct {
+	pages     []string
+	fragments []string
+	nav       []NavItem
+	routes    func(ui *UI) []httpx.Route
+}
+
+var features []feature
+
+func addFeature(f feature) {
+	features = append(features, f)
+	pageNames = append(pageNames, f.pages...)
+	pageNames = append(pageNames, f.fragments...)
+	for _, fr := range f.fragments {
+		fragments[fr] = true
+	}
+	Nav = append(Nav, f.nav...)
+	sort.SliceStable(Nav, func(i, j int) bool { return Nav[i].Order < Nav[j].Order })
+}
+
 // Routes lists every page. The server mounts them in its one route table.
 func (ui *UI) Routes() []httpx.Route {
+	rs := ui.coreRoutes()
+	for _, f := range features {
+		if f.routes != nil {
+			rs = append(rs, f.routes(ui)...)
+		}
+	}
+	return rs
+}
+
+func (ui *UI) coreRoutes() []httpx.Route {
 	return []httpx.Route{
 		{Method: "GET", Pattern: "/static/{file...}", Access: httpx.Public, Handler: ui.assets.serve},
 		{Method: "GET", Pattern: "/lang", Access: httpx.Public, Handler: ui.switchLang},
@@ -139,12 +173,13 @@ type NavItem struct {
 	Key        string // catalogue key of the label
 	Href       string
 	Permission string // "" for any signed-in user
+	Order      int    // position: the duties first (10, 20, …), administration last (900…)
 }
 
 // Nav is the navigation, in the order shown.
 var Nav = []NavItem{
-	{Key: "nav.home", Href: "/"},
-	{Key: "nav.schools", Href: "/schools", Permission: "school.view"},
+	{Key: "nav.home", Href: "/", Order: 0},
+	{Key: "nav.schools", Href: "/schools", Permission: "school.view", Order: 10},
 }
 
 type navLink struct {
