@@ -23,11 +23,16 @@ import (
 // CookieName is the session cookie.
 const CookieName = "edubureau_session"
 
-// Role is what a user does. The access issue adds section staff, school
-// administrators, inspectors and auditors.
+// Role is what a user does; roles are granted named permissions (roles.go).
 type Role string
 
-const Admin Role = "admin" // system administrator
+const (
+	Admin       Role = "admin"        // system administrator
+	Staff       Role = "staff"        // staff of a section of the bureau, city-wide or in one county
+	SchoolAdmin Role = "school_admin" // a school's administrator: their school only
+	Inspector   Role = "inspector"    // read access plus supervision work in assigned schools
+	Auditor     Role = "auditor"      // read-only, including the audit log
+)
 
 // Organisation kinds.
 const (
