@@ -127,7 +127,7 @@ func problemFor(r *http.Request, err error, lang i18n.Lang) Problem {
 // from httpx.Status(fault.KindOf(err)); internal errors are logged and never described.
 func (a *API) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.LogError(r, err)
-	lang := i18n.FromRequest(r)
+	lang := i18n.Negotiate(r)
 	p := problemFor(r, err, lang)
 	body, _ := encode(p)
 	h := w.Header()

@@ -30,17 +30,28 @@ func ParseLang(s string) Lang {
 	return ZH
 }
 
-// FromRequest picks the language: the "lang" cookie, then Accept-Language, then ZH.
+// FromRequest is the language of a page: the one the user chose with the
+// switch (the "lang" cookie), else zh-CN. The bureau works in Chinese; a
+// browser's English preference does not override that by itself.
 func FromRequest(r *http.Request) Lang {
 	if c, err := r.Cookie("lang"); err == nil && c.Value != "" {
 		return ParseLang(c.Value)
 	}
+	return ZH
+}
+
+// Negotiate is the language of an API response: the "lang" cookie, then the
+// Accept-Language header (machine clients say what they want), then zh-CN.
+func Negotiate(r *http.Request) Lang {
+	if c, err := r.Cookie("lang"); err == nil && c.Value != "" {
+		return ParseLang(c.Value)
+	}
 	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag := strings.TrimSpace(strings.SplitN(part, ";", 2)[0])
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
 		switch {
-		case strings.HasPrefix(strings.ToLower(tag), "zh"):
+		case strings.HasPrefix(tag, "zh"):
 			return ZH
-		case strings.HasPrefix(strings.ToLower(tag), "en"):
+		case strings.HasPrefix(tag, "en"):
 			return EN
 		}
 	}
