@@ -609,21 +609,23 @@ func (r *Registry) Names(ctx context.Context, sc scope.Scope, code string) ([]Na
 	return out, rows.Err()
 }
 
-// Count is the number of schools of one type in one county.
+// Count is the number of schools of one type and ownership in one county.
 type Count struct {
-	County     string `json:"county"`
-	CountyName string `json:"county_name"`
-	Type       Type   `json:"type"`
-	Schools    int    `json:"schools"`
-	Capacity   int    `json:"capacity"`
+	County     string    `json:"county"`
+	CountyName string    `json:"county_name"`
+	Type       Type      `json:"type"`
+	Ownership  Ownership `json:"ownership"`
+	Schools    int       `json:"schools"`
+	Capacity   int       `json:"capacity"`
 }
 
-// Counts returns the schools that are not closed in sc, by county and type.
+// Counts returns the schools that are not closed in sc, by county, type and ownership.
 func (r *Registry) Counts(ctx context.Context, sc scope.Scope) ([]Count, error) {
 	clause, args := sc.SQL("s.county_code", "s.code", 1)
-	rows, err := r.DB.QueryContext(ctx, `SELECT s.county_code, COALESCE(c.name, ''), s.type, COUNT(*), SUM(s.capacity)
+	rows, err := r.DB.QueryContext(ctx, `SELECT s.county_code, COALESCE(c.name, ''), s.type, s.ownership, COUNT(*), SUM(s.capacity)
 		FROM school s LEFT JOIN area c ON c.code = s.county_code
-		WHERE s.status <> 'closed' AND `+clause+` GROUP BY s.county_code, c.name, s.type ORDER BY s.county_code, s.type`, args...)
+		WHERE s.status <> 'closed' AND `+clause+`
+		GROUP BY s.county_code, c.name, s.type, s.ownership ORDER BY s.county_code, s.type, s.ownership`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("count schools: %w", err)
 	}
@@ -631,7 +633,7 @@ func (r *Registry) Counts(ctx context.Context, sc scope.Scope) ([]Count, error) 
 	var out []Count
 	for rows.Next() {
 		var c Count
-		if err := rows.Scan(&c.County, &c.CountyName, &c.Type, &c.Schools, &c.Capacity); err != nil {
+		if err := rows.Scan(&c.County, &c.CountyName, &c.Type, &c.Ownership, &c.Schools, &c.Capacity); err != nil {
 			return nil, err
 		}
 		out = append(out, c)

@@ -55,34 +55,21 @@ func (ui *UI) home(w http.ResponseWriter, r *http.Request) {
 		ui.Fail(w, r, err)
 		return
 	}
-	// Counts has no ownership: private = all private − closed private (Counts leaves closed schools out too).
-	private, err := ui.countSchools(r, sc, school.Filter{Ownership: school.Private})
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	closedPrivate, err := ui.countSchools(r, sc, school.Filter{Ownership: school.Private, Status: school.Closed})
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
 	counties, err := ui.counties(ctx)
 	if err != nil {
 		ui.Fail(w, r, err)
 		return
 	}
 	d := summarize(l, counts, counties, sc)
-	d.Private = private - closedPrivate
+	for _, c := range counts {
+		if c.Ownership == school.Private {
+			d.Private += c.Schools
+		}
+	}
 	d.Public = d.Schools - d.Private
 	p := ui.newPage(r, i18n.Tr(l, "home.title"), d)
 	p.Charts = true
 	ui.render(w, r, http.StatusOK, "home", p)
-}
-
-func (ui *UI) countSchools(r *http.Request, sc scope.Scope, f school.Filter) (int, error) {
-	f.PerPage = 1
-	pg, err := ui.d.Schools.List(r.Context(), sc, f)
-	return pg.Total, err
 }
 
 // summarize turns counts by county and type into the dashboard's tables and
