@@ -287,7 +287,8 @@ func ReadApplicants(r io.Reader, file string, batches []int, tiebreaks []string)
 		tbCol[x] = i
 	}
 
-	var apps []Applicant
+	var chunks [][]Applicant
+	chunk := make([]Applicant, 0, 256)
 	var lines []int
 	var strs []string
 	var bcs []BatchChoice
@@ -331,20 +332,52 @@ func ReadApplicants(r io.Reader, file string, batches []int, tiebreaks []string)
 				}
 				var list []string
 				list, strs = carve(strs, strings.Count(f, "|")+1)
-				for x := range list {
-					s, rest, _ := strings.Cut(f, "|")
-					f = rest
-					if list[x] = strings.TrimSpace(s); list[x] == "" {
-						return nil, nil, t.err(t.header[i], "第 %d 个志愿的学校代码为空", "choice %d has an empty school code", x+1)
-					}
+				if x := splitChoices(f, list); x >= 0 {
+					return nil, nil, t.err(t.header[i], "第 %d 个志愿的学校代码为空", "choice %d has an empty school code", x+1)
 				}
 				a.Choices = append(a.Choices, BatchChoice{Batch: batches[k], Schools: list})
 			}
 		}
-		apps = append(apps, a)
+		if len(chunk) == cap(chunk) {
+			chunks = append(chunks, chunk)
+			chunk = make([]Applicant, 0, min(2*cap(chunk), 1<<16))
+		}
+		chunk = append(chunk, a)
 		lines = append(lines, t.line)
 	}
-	return apps, lines, nil
+	// Gathered in chunks: growing one slice of a million applicants would
+	// copy it again and again.
+	apps := make([]Applicant, 0, len(lines))
+	for _, c := range chunks {
+		apps = append(apps, c...)
+	}
+	return append(apps, chunk...), lines, nil
+}
+
+// splitChoices splits a field on '|' into list, which has room for every
+// part, trimming spaces around codes. It returns the index of an empty code,
+// or -1.
+func splitChoices(f string, list []string) int {
+	x, start := 0, 0
+	clean := true // no byte that could be a space: no trimming needed
+	for j := 0; j <= len(f); j++ {
+		if j < len(f) && f[j] != '|' {
+			if c := f[j]; c <= ' ' || c >= 0x80 {
+				clean = false
+			}
+			continue
+		}
+		part := f[start:j]
+		if !clean {
+			part = strings.TrimSpace(part)
+		}
+		if part == "" {
+			return x
+		}
+		list[x] = part
+		x, start, clean = x+1, j+1, true
+	}
+	return -1
 }
 
 // carve takes n elements from the front of a chunk, allocating a new chunk
@@ -411,7 +444,7 @@ func WriteResults(w io.Writer, res *Result) error {
 	cw := newWriter(w)
 	cw.Write([]string{"exam_no", "batch", "school", "seat"})
 	rec := make([]string, 4)
-	for _, i := range ByExamNo(res.Applicants) {
+	for _, i := range res.ByExamNo() {
 		o := res.Outcomes[i]
 		rec[0], rec[1], rec[2], rec[3] = res.Applicants[i].ExamNo, "", "", ""
 		if o.Placed() {
@@ -450,7 +483,7 @@ func WriteCutoffs(w io.Writer, res *Result) error {
 func WriteExplanations(w io.Writer, res *Result) error {
 	cw := newWriter(w)
 	cw.Write([]string{"exam_no", "zh", "en"})
-	for _, i := range ByExamNo(res.Applicants) {
+	for _, i := range res.ByExamNo() {
 		ex := res.Explain(i)
 		cw.Write([]string{ex.ExamNo, ex.Outcome.ZH, ex.Outcome.EN})
 		for _, r := range ex.Reasons {

@@ -55,7 +55,7 @@ func (res *Result) Explain(i int) Explanation {
 		if o.Placed() && c.batches[k] > o.Batch {
 			break
 		}
-		base := i*nb + k
+		base := (o.Rank-1)*nb + k
 		list := c.choices[c.choiceOff[base]:c.choiceOff[base+1]]
 		listed += len(list)
 		for _, bs := range list {
@@ -63,7 +63,7 @@ func (res *Result) Explain(i int) Explanation {
 			if o.Placed() && c.batches[k] == o.Batch && code == o.School {
 				break
 			}
-			ex.Reasons = append(ex.Reasons, res.reason(a, c.juniorID[i], c.batches[k], bs, o.Rank, total))
+			ex.Reasons = append(ex.Reasons, res.reason(a, c.juniorID[o.Rank-1], c.batches[k], bs, o.Rank, total))
 		}
 	}
 	switch {

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -227,5 +229,55 @@ func TestAssignZone(t *testing.T) {
 	}
 	if _, err := AssignZone("", schools, children); err == nil {
 		t.Error("empty seed accepted")
+	}
+}
+
+// TestLotteryDocIsTheCode keeps docs/lottery.md's worked example true.
+func TestLotteryDocIsTheCode(t *testing.T) {
+	doc, err := os.ReadFile("../docs/lottery.md")
+	if err != nil {
+		t.Skip("docs/lottery.md not found:", err)
+	}
+	text := string(doc)
+	if !strings.Contains(text, "Seed `"+exampleSeed+"`") {
+		t.Errorf("the doc's seed is not %q", exampleSeed)
+	}
+	ts, _ := Draw(exampleSeed, exampleIDs, 3)
+	for _, tk := range ts {
+		row := fmt.Sprintf("| %s | `%s` | %d | %v |", tk.ID, tk.KeyHex(), tk.Rank, tk.Admitted)
+		if !strings.Contains(text, row) {
+			t.Errorf("the doc lacks the row %s", row)
+		}
+	}
+	var results strings.Builder
+	if err := WriteTickets(&results, ts); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "```\n"+results.String()+"```") {
+		t.Errorf("the doc lacks the results file:\n%s", results.String())
+	}
+	d := ApplicantListDigest(exampleIDs)
+	if !strings.Contains(text, hex.EncodeToString(d[:])) {
+		t.Error("the doc lacks the list digest")
+	}
+	seats, _ := AssignZone(exampleSeed, []ZoneSchool{{"S1", 1}, {"S2", 2}}, []ZoneChild{
+		{"2026001", []string{"S1", "S2"}}, {"2026002", []string{"S1"}}, {"2026003", []string{"S2", "S1"}},
+		{"2026004", []string{"S1", "S2"}}, {"2026005", []string{"S2", "S1"}}, {"2026006", []string{"S1", "S2"}},
+	})
+	for _, s := range seats {
+		prefix := fmt.Sprintf("| %d | %s |", s.Rank, s.ID)
+		i := strings.Index(text, prefix)
+		if i < 0 {
+			t.Errorf("the doc's zone table lacks %s", prefix)
+			continue
+		}
+		line := text[i : i+strings.IndexByte(text[i:], '\n')]
+		want := "waiting list"
+		if s.School != "" {
+			want = "| " + s.School
+		}
+		if !strings.Contains(line, want) {
+			t.Errorf("zone table line %q, want %q", line, want)
+		}
 	}
 }

@@ -39,61 +39,71 @@ type Result struct {
 	c *compiled // the interned plan and choices, for Explain
 }
 
-// compiled is the plan and the choices with school codes interned to ints, so
-// that the placement loop touches no map and no string.
+// compiled is the plan and the choices with school codes interned to ints and
+// the applicants' data laid out in rank order, so that the placement loop
+// touches no map and no string and walks memory sequentially.
 type compiled struct {
-	batches []int         // distinct batch numbers, ascending
-	bsIndex []map[string]int32 // per batch: school code → batch-school id
-	bsCode  []string      // batch-school id → school code
-	bsBatch []int32       // batch-school id → batch position
+	batches []int       // distinct batch numbers, ascending
+	codes   []codeTable // per batch position: school code → batch-school id
+	bsCode  []string    // batch-school id → school code
 	// rows of a batch-school: quota rows sorted by (junior id, file order) in
 	// quota[quotaOff[bs]:quotaOff[bs+1]], general rows in file order likewise.
 	quotaOff, genOff []int32
 	quota            []quotaRow
 	general          []int32
-	juniorID         []int32 // per applicant: interned junior of the quota rows, or -1
-	choiceOff        []int32 // per applicant and batch position: choices[choiceOff[i*nb+k]:choiceOff[i*nb+k+1]]
-	choices          []int32 // batch-school ids
+	juniors          codeTable // junior codes of the quota rows → junior id
+
+	// Per rank position p (0 = first):
+	order     []int32   // the applicant at p
+	totals    []float64 // their total
+	juniorID  []int32   // their junior school's id, or -1 when no quota row names it
+	choiceOff []int32   // their choices for batch position k: choices[choiceOff[p*nb+k]:choiceOff[p*nb+k+1]]
+	choices   []int32   // batch-school ids
+
+	byExam []int32 // applicant indexes by exam number
 }
 
 type quotaRow struct{ junior, row int32 }
 
 // Place runs the 平行志愿 placement. Batches run in ascending order; in each
 // batch the applicants not yet placed are taken in order of Total descending,
-// then each TieBreak score descending in order, then ExamNo ascending (bytewise);
-// each in turn is placed at the first school of their list for that batch where
-// a row has a free seat and its minimum score is met: first the quota rows of
-// that school for the applicant's own junior school, then its general rows, each
-// kind in plan order. A placed applicant leaves the later batches.
+// then each TieBreak score descending in order, then ExamNo ascending
+// (bytewise). Each in turn is placed at the first school of their list for
+// that batch where a row has a seat for them: first the school's quota rows
+// for the applicant's own junior school, then the school's general rows, each
+// kind in plan order; a row has a seat when fewer than Places took it and the
+// applicant's total is at least its MinScore (when it has one). Quota rows of
+// other junior schools are never open to the applicant. A placed applicant
+// leaves the later batches.
 //
 // With one common ranking this is serial dictatorship, which equals
-// student-proposing deferred acceptance: the result is stable.
+// student-proposing deferred acceptance: the result is stable (no applicant
+// would rather have a seat that stayed free or went to someone ranked lower).
 //
-// Inputs are validated first; a problem is returned as an *InputError.
+// Inputs are validated first: a school code in a list must have plan rows in
+// that batch and appear once in the list; exam numbers must be unique and
+// non-empty; every applicant has as many tie-break scores. The first problem
+// in plan order, then in applicant order, is returned as an *InputError.
 func Place(plan []PlanRow, apps []Applicant) (Result, error) {
-	c, err := compile(plan, apps)
-	if err != nil {
+	c := &compiled{}
+	if err := c.compilePlan(plan); err != nil {
+		return Result{}, err
+	}
+	if err := c.checkApplicants(apps); err != nil {
+		// A bad list of schools earlier in the file comes first.
+		if ie, ok := err.(*InputError); ok && ie.Applicant > 0 {
+			if cerr := c.choiceErrorBefore(apps, ie.Applicant); cerr != nil {
+				return Result{}, cerr
+			}
+		}
+		return Result{}, err
+	}
+	c.rank(apps)
+	if err := c.internChoices(apps); err != nil {
 		return Result{}, err
 	}
 	n := len(apps)
 	nb := len(c.batches)
-
-	// The ranking is the same in every batch, so sort once.
-	order := make([]int32, n)
-	totals := make([]float64, n)
-	for i := range apps {
-		order[i] = int32(i)
-		totals[i] = apps[i].Total
-	}
-	slices.SortFunc(order, func(a, b int32) int {
-		if ta, tb := totals[a], totals[b]; ta != tb {
-			if ta > tb {
-				return -1
-			}
-			return 1
-		}
-		return compareTies(&apps[a], &apps[b])
-	})
 
 	places := make([]int32, len(plan))
 	minScore := make([]float64, len(plan))
@@ -105,27 +115,26 @@ func Place(plan []PlanRow, apps []Applicant) (Result, error) {
 		}
 	}
 	filled := make([]int32, len(plan))
-	last := make([]int32, len(plan))
+	last := make([]int32, len(plan)) // rank position of the last admitted
 	for j := range last {
 		last[j] = -1
 	}
-	seat := make([]int32, n) // plan row taken, or -1
-	for i := range seat {
-		seat[i] = -1
+	seat := make([]int32, n) // by rank position: plan row taken, or -1
+	for p := range seat {
+		seat[p] = -1
 	}
 
 	for k := 0; k < nb; k++ {
-		for _, ai := range order {
-			if seat[ai] >= 0 {
+		for p := 0; p < n; p++ {
+			if seat[p] >= 0 {
 				continue
 			}
-			base := int(ai)*nb + k
-			list := c.choices[c.choiceOff[base]:c.choiceOff[base+1]]
+			list := c.choices[c.choiceOff[p*nb+k]:c.choiceOff[p*nb+k+1]]
 			if len(list) == 0 {
 				continue
 			}
-			t := totals[ai]
-			jr := c.juniorID[ai]
+			t := c.totals[p]
+			jr := c.juniorID[p]
 			r := int32(-1)
 		choices:
 			for _, bs := range list {
@@ -146,25 +155,26 @@ func Place(plan []PlanRow, apps []Applicant) (Result, error) {
 				}
 			}
 			if r >= 0 {
-				seat[ai] = r
+				seat[p] = r
 				filled[r]++
-				last[r] = ai
+				last[r] = int32(p)
 			}
 		}
 	}
 
 	res := Result{Plan: plan, Applicants: apps, Outcomes: make([]Outcome, n), Rows: make([]RowResult, len(plan)), c: c}
-	for pos, ai := range order {
-		o := Outcome{Rank: pos + 1, Row: int(seat[ai])}
-		if r := seat[ai]; r >= 0 {
+	for p, ai := range c.order {
+		o := Outcome{Rank: p + 1, Row: int(seat[p])}
+		if r := seat[p]; r >= 0 {
 			o.Batch, o.School, o.Quota = plan[r].Batch, plan[r].School, plan[r].Quota()
 		}
 		res.Outcomes[ai] = o
 	}
 	for j := range plan {
-		rr := RowResult{Admitted: int(filled[j]), Last: int(last[j])}
-		if last[j] >= 0 {
-			rr.LowestTotal = apps[last[j]].Total
+		rr := RowResult{Admitted: int(filled[j]), Last: -1}
+		if p := last[j]; p >= 0 {
+			rr.Last = int(c.order[p])
+			rr.LowestTotal = c.totals[p]
 		}
 		res.Rows[j] = rr
 	}
@@ -198,54 +208,94 @@ func lowerBound(q []quotaRow, junior int32) int {
 	return lo
 }
 
-// compile validates the inputs and interns school and junior codes.
-func compile(plan []PlanRow, apps []Applicant) (*compiled, error) {
-	c := &compiled{}
+// codeTable interns codes: open addressing with linear probing, FNV-1a,
+// at most half full. Faster than a map for millions of short lookups.
+type codeTable struct {
+	keys []string
+	vals []int32 // -1: empty slot
+	mask uint32
+	n    int
+}
+
+func newCodeTable(capacity int) codeTable {
+	size := 8
+	for size < 2*capacity+2 {
+		size *= 2
+	}
+	t := codeTable{keys: make([]string, size), vals: make([]int32, size), mask: uint32(size - 1)}
+	for i := range t.vals {
+		t.vals[i] = -1
+	}
+	return t
+}
+
+func hashCode(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
+}
+
+func (t *codeTable) get(s string) (int32, bool) {
+	for i := hashCode(s) & t.mask; ; i = (i + 1) & t.mask {
+		v := t.vals[i]
+		if v < 0 {
+			return -1, false
+		}
+		if t.keys[i] == s {
+			return v, true
+		}
+	}
+}
+
+// put adds s with value v; the table was sized for every code it will hold.
+func (t *codeTable) put(s string, v int32) {
+	i := hashCode(s) & t.mask
+	for t.vals[i] >= 0 {
+		i = (i + 1) & t.mask
+	}
+	t.keys[i], t.vals[i] = s, v
+	t.n++
+}
+
+// compilePlan validates the plan and interns its school and junior codes.
+func (c *compiled) compilePlan(plan []PlanRow) error {
 	for j, r := range plan {
 		switch {
 		case r.Batch < 1:
-			return nil, planErr(j, "batch", "批次必须是正整数，而不是 %d", "the batch must be a positive integer, not %d", r.Batch)
+			return planErr(j, "batch", "批次必须是正整数，而不是 %d", "the batch must be a positive integer, not %d", r.Batch)
 		case strings.TrimSpace(r.School) == "":
-			return nil, planErr(j, "school", "学校代码为空", "the school code is empty")
+			return planErr(j, "school", "学校代码为空", "the school code is empty")
 		case r.Places < 0:
-			return nil, planErr(j, "places", "计划数不能为负数（%d）", "places cannot be negative (%d)", r.Places)
+			return planErr(j, "places", "计划数不能为负数（%d）", "places cannot be negative (%d)", r.Places)
 		case r.Places > math.MaxInt32:
-			return nil, planErr(j, "places", "计划数过大（%d）", "places is too large (%d)", r.Places)
+			return planErr(j, "places", "计划数过大（%d）", "places is too large (%d)", r.Places)
 		case r.HasMin && (math.IsNaN(r.MinScore) || math.IsInf(r.MinScore, 0)):
-			return nil, planErr(j, "min_score", "最低控制线不是有效数字", "the minimum score is not a finite number")
-		}
-		if _, found := slices.BinarySearch(c.batches, r.Batch); !found {
-			c.batches = append(c.batches, r.Batch)
-			slices.Sort(c.batches)
+			return planErr(j, "min_score", "最低控制线不是有效数字", "the minimum score is not a finite number")
 		}
 	}
+	c.batches = Batches(plan)
 	nb := len(c.batches)
-	c.bsIndex = make([]map[string]int32, nb)
-	for k := range c.bsIndex {
-		c.bsIndex[k] = map[string]int32{}
+	c.codes = make([]codeTable, nb)
+	for k := range c.codes {
+		c.codes[k] = newCodeTable(len(plan))
 	}
-	batchPos := func(b int) int {
-		k, found := slices.BinarySearch(c.batches, b)
-		if !found {
-			return -1
-		}
-		return k
-	}
-	juniors := map[string]int32{}
+	c.juniors = newCodeTable(len(plan))
 	rowBS := make([]int32, len(plan))
 	for j, r := range plan {
-		k := batchPos(r.Batch)
-		bs, ok := c.bsIndex[k][r.School]
+		k := c.batchPos(r.Batch)
+		bs, ok := c.codes[k].get(r.School)
 		if !ok {
 			bs = int32(len(c.bsCode))
-			c.bsIndex[k][r.School] = bs
+			c.codes[k].put(r.School, bs)
 			c.bsCode = append(c.bsCode, r.School)
-			c.bsBatch = append(c.bsBatch, int32(k))
 		}
 		rowBS[j] = bs
 		if r.Quota() {
-			if _, ok := juniors[r.Junior]; !ok {
-				juniors[r.Junior] = int32(len(juniors))
+			if _, ok := c.juniors.get(r.Junior); !ok {
+				c.juniors.put(r.Junior, int32(c.juniors.n))
 			}
 		}
 	}
@@ -270,7 +320,8 @@ func compile(plan []PlanRow, apps []Applicant) (*compiled, error) {
 	for j, r := range plan {
 		bs := rowBS[j]
 		if r.Quota() {
-			c.quota[qn[bs]] = quotaRow{junior: juniors[r.Junior], row: int32(j)}
+			id, _ := c.juniors.get(r.Junior)
+			c.quota[qn[bs]] = quotaRow{junior: id, row: int32(j)}
 			qn[bs]++
 		} else {
 			c.general[gn[bs]] = int32(j)
@@ -281,93 +332,221 @@ func compile(plan []PlanRow, apps []Applicant) (*compiled, error) {
 		q := c.quota[c.quotaOff[bs]:c.quotaOff[bs+1]]
 		sort.SliceStable(q, func(a, b int) bool { return q[a].junior < q[b].junior })
 	}
+	return nil
+}
 
-	// Applicants.
-	if len(apps) > math.MaxInt32/2 {
-		return nil, appErr(-1, "applicants", "考生人数过多", "too many applicants")
+func (c *compiled) batchPos(b int) int {
+	k, found := slices.BinarySearch(c.batches, b)
+	if !found {
+		return -1
 	}
-	ntb := -1
-	seen := make(map[string]int32, len(apps))
-	c.juniorID = make([]int32, len(apps))
-	c.choiceOff = make([]int32, len(apps)*nb+1)
-	counted := 0
-	for i := range apps {
-		for _, bc := range apps[i].Choices {
-			counted += len(bc.Schools)
+	return k
+}
+
+// checkApplicants validates everything about the applicants but their
+// schools, reporting the first problem in applicant order.
+func (c *compiled) checkApplicants(apps []Applicant) error {
+	if len(apps) > math.MaxInt32/max(1, 2*len(c.batches)) {
+		return appErr(-1, "applicants", "考生人数过多", "too many applicants")
+	}
+	// Repeated exam numbers, found by sorting (which the results file needs anyway).
+	c.byExam = make([]int32, len(apps))
+	for i := range c.byExam {
+		c.byExam[i] = int32(i)
+	}
+	slices.SortFunc(c.byExam, func(a, b int32) int {
+		if x := strings.Compare(apps[a].ExamNo, apps[b].ExamNo); x != 0 {
+			return x
+		}
+		return cmp.Compare(a, b)
+	})
+	dup, dupOf := -1, -1 // the first applicant, in file order, whose exam number was used before
+	for x := 1; x < len(c.byExam); x++ {
+		a, b := c.byExam[x-1], c.byExam[x]
+		if apps[a].ExamNo == apps[b].ExamNo && (x < 2 || apps[c.byExam[x-2]].ExamNo != apps[a].ExamNo) {
+			if dup < 0 || int(b) < dup {
+				dup, dupOf = int(b), int(a)
+			}
 		}
 	}
-	c.choices = make([]int32, 0, counted)
-	stamp := make([]int32, nbs) // batch-school → 1 + the last applicant that listed it
-	var byBatch [8]int
+	ntb := -1
 	for i := range apps {
 		a := &apps[i]
 		if a.ExamNo == "" {
-			return nil, appErr(i, "exam_no", "准考证号为空", "the exam number is empty")
+			return appErr(i, "exam_no", "准考证号为空", "the exam number is empty")
 		}
-		if first, dup := seen[a.ExamNo]; dup {
-			return nil, appErr(i, "exam_no", "准考证号 %s 重复（第 %d 个考生已使用）", "exam number %s is repeated (already used by applicant %d)", a.ExamNo, first)
+		if i == dup {
+			return appErr(i, "exam_no", "准考证号 %s 重复（第 %d 个考生已使用）", "exam number %s is repeated (already used by applicant %d)", a.ExamNo, dupOf)
 		}
-		seen[a.ExamNo] = int32(i)
 		if math.IsNaN(a.Total) || math.IsInf(a.Total, 0) {
-			return nil, appErr(i, "total", "总分不是有效数字", "the total is not a finite number")
+			return appErr(i, "total", "总分不是有效数字", "the total is not a finite number")
 		}
 		if ntb < 0 {
 			ntb = len(a.TieBreak)
 		}
 		if len(a.TieBreak) != ntb {
-			return nil, appErr(i, "tiebreak", "同分比较科目数为 %d，其他考生为 %d", "has %d tie-break scores where the others have %d", len(a.TieBreak), ntb)
+			return appErr(i, "tiebreak", "同分比较成绩有 %d 项，其他考生有 %d 项", "has %d tie-break scores where the others have %d", len(a.TieBreak), ntb)
 		}
 		for x, v := range a.TieBreak {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, appErr(i, "tiebreak["+strconv.Itoa(x)+"]", "同分比较成绩不是有效数字", "the tie-break score is not a finite number")
+				return appErr(i, "tiebreak["+strconv.Itoa(x)+"]", "同分比较成绩不是有效数字", "the tie-break score is not a finite number")
 			}
-		}
-		c.juniorID[i] = -1
-		if a.Junior != "" {
-			if id, ok := juniors[a.Junior]; ok {
-				c.juniorID[i] = id
-			}
-		}
-		// Lists by batch position; Choices may come in any order.
-		pos := byBatch[:0]
-		if nb > len(byBatch) {
-			pos = make([]int, 0, nb)
-		}
-		for k := 0; k < nb; k++ {
-			pos = append(pos, -1)
 		}
 		for x, bc := range a.Choices {
-			col := BatchColumn(bc.Batch)
-			k := batchPos(bc.Batch)
-			if k < 0 {
-				return nil, appErr(i, col, "第 %d 批次没有招生计划", "batch %d has no rows in the plan", bc.Batch)
+			if c.batchPos(bc.Batch) < 0 {
+				return appErr(i, BatchColumn(bc.Batch), "第 %d 批次没有招生计划", "batch %d has no rows in the plan", bc.Batch)
 			}
-			if pos[k] >= 0 {
-				return nil, appErr(i, col, "第 %d 批次的志愿出现了两次", "the choices for batch %d are given twice", bc.Batch)
-			}
-			pos[k] = x
-		}
-		for k := 0; k < nb; k++ {
-			c.choiceOff[i*nb+k] = int32(len(c.choices))
-			if pos[k] < 0 {
-				continue
-			}
-			bc := a.Choices[pos[k]]
-			for _, s := range bc.Schools {
-				bs, ok := c.bsIndex[k][s]
-				if !ok {
-					return nil, appErr(i, BatchColumn(bc.Batch), "志愿学校 %q 在第 %d 批次没有招生计划", "school %q has no places in batch %d", s, bc.Batch)
+			for _, prev := range a.Choices[:x] {
+				if prev.Batch == bc.Batch {
+					return appErr(i, BatchColumn(bc.Batch), "第 %d 批次的志愿出现了两次", "the choices for batch %d are given twice", bc.Batch)
 				}
-				if stamp[bs] == int32(i)+1 {
-					return nil, appErr(i, BatchColumn(bc.Batch), "志愿学校 %s 填报了两次", "school %s is listed twice", s)
-				}
-				stamp[bs] = int32(i) + 1
-				c.choices = append(c.choices, bs)
 			}
 		}
 	}
-	c.choiceOff[len(apps)*nb] = int32(len(c.choices))
-	return c, nil
+	return nil
+}
+
+// rankKey orders by total descending: the bits of the total, turned so that
+// unsigned order is descending numeric order.
+type rankKey struct {
+	t uint64
+	i int32
+}
+
+func descending(x float64) uint64 {
+	if x == 0 {
+		x = 0 // -0 ties with +0
+	}
+	b := math.Float64bits(x)
+	if b>>63 != 0 {
+		b = ^b
+	} else {
+		b |= 1 << 63
+	}
+	return ^b
+}
+
+// rank sorts the applicants once (the ranking is the same in every batch) and
+// lays out totals and juniors in rank order. The sort compares compact keys:
+// the total, then the tie-break scores copied into one flat array.
+func (c *compiled) rank(apps []Applicant) {
+	keys := make([]rankKey, len(apps))
+	ntb := 0
+	if len(apps) > 0 {
+		ntb = len(apps[0].TieBreak)
+	}
+	tb := make([]uint64, len(apps)*ntb)
+	for i := range apps {
+		keys[i] = rankKey{descending(apps[i].Total), int32(i)}
+		for x, v := range apps[i].TieBreak {
+			tb[i*ntb+x] = descending(v)
+		}
+	}
+	slices.SortFunc(keys, func(a, b rankKey) int {
+		if a.t != b.t {
+			if a.t < b.t {
+				return -1
+			}
+			return 1
+		}
+		if x := slices.Compare(tb[int(a.i)*ntb:int(a.i)*ntb+ntb], tb[int(b.i)*ntb:int(b.i)*ntb+ntb]); x != 0 {
+			return x
+		}
+		return strings.Compare(apps[a.i].ExamNo, apps[b.i].ExamNo)
+	})
+	c.order = make([]int32, len(apps))
+	c.totals = make([]float64, len(apps))
+	c.juniorID = make([]int32, len(apps))
+	for p, k := range keys {
+		a := &apps[k.i]
+		c.order[p], c.totals[p], c.juniorID[p] = k.i, a.Total, -1
+		if a.Junior != "" {
+			if id, ok := c.juniors.get(a.Junior); ok {
+				c.juniorID[p] = id
+			}
+		}
+	}
+}
+
+// internChoices turns every list of school codes into batch-school ids laid
+// out in rank order for the placement loop. It reads the applicants in file
+// order (sequential memory, and the first problem in file order is the one
+// reported) and writes each applicant's ids straight to their rank's place.
+func (c *compiled) internChoices(apps []Applicant) error {
+	nb := len(c.batches)
+	n := len(apps)
+	count := make([]int32, n*nb) // by applicant and batch position
+	total := 0
+	for i := range apps {
+		for _, bc := range apps[i].Choices {
+			count[i*nb+c.batchPos(bc.Batch)] = int32(len(bc.Schools))
+			if total += len(bc.Schools); total > math.MaxInt32 {
+				return appErr(i, BatchColumn(bc.Batch), "志愿总数过多", "too many choices in all")
+			}
+		}
+	}
+	c.choiceOff = make([]int32, n*nb+1)
+	rankOf := make([]int32, n)
+	off := int32(0)
+	for p, ai := range c.order {
+		rankOf[ai] = int32(p)
+		for k := 0; k < nb; k++ {
+			c.choiceOff[p*nb+k] = off
+			off += count[int(ai)*nb+k]
+		}
+	}
+	c.choiceOff[n*nb] = off
+	c.choices = make([]int32, off)
+	stamp := make([]int32, len(c.bsCode)) // batch-school → 1 + the last applicant that listed it
+	for i := range apps {
+		p := int(rankOf[i])
+		for k := 0; k < nb; k++ {
+			from, to := c.choiceOff[p*nb+k], c.choiceOff[p*nb+k+1]
+			// Capacity is exactly the list's length: append writes in place.
+			if _, err := c.appendChoices(c.choices[from:from:to], &apps[i], i, k, stamp, int32(i)+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// choiceErrorBefore returns the first problem with the lists of schools of
+// the applicants before end, or nil.
+func (c *compiled) choiceErrorBefore(apps []Applicant, end int) error {
+	stamp := make([]int32, len(c.bsCode))
+	var scratch []int32
+	for i := range apps[:end] {
+		for k := range c.batches {
+			var err error
+			if scratch, err = c.appendChoices(scratch[:0], &apps[i], i, k, stamp, int32(i)+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// appendChoices appends applicant i's interned list for batch position k.
+func (c *compiled) appendChoices(dst []int32, a *Applicant, i, k int, stamp []int32, mark int32) ([]int32, error) {
+	b := c.batches[k]
+	for _, bc := range a.Choices {
+		if bc.Batch != b {
+			continue
+		}
+		for _, s := range bc.Schools {
+			bs, ok := c.codes[k].get(s)
+			if !ok {
+				return dst, appErr(i, BatchColumn(b), "志愿学校 %q 在第 %d 批次没有招生计划", "school %q has no places in batch %d", s, b)
+			}
+			if stamp[bs] == mark {
+				return dst, appErr(i, BatchColumn(b), "志愿学校 %s 填报了两次", "school %s is listed twice", s)
+			}
+			stamp[bs] = mark
+			dst = append(dst, bs)
+		}
+	}
+	return dst, nil
 }
 
 // Batches lists the distinct batch numbers of a plan, ascending.
@@ -388,5 +567,17 @@ func ByExamNo(apps []Applicant) []int {
 		idx[i] = i
 	}
 	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(apps[a].ExamNo, apps[b].ExamNo) })
+	return idx
+}
+
+// ByExamNo returns the indexes of the applicants sorted by exam number.
+func (res *Result) ByExamNo() []int {
+	if res.c == nil {
+		return ByExamNo(res.Applicants)
+	}
+	idx := make([]int, len(res.c.byExam))
+	for x, i := range res.c.byExam {
+		idx[x] = int(i)
+	}
 	return idx
 }

@@ -3,6 +3,7 @@ package admission
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -211,6 +212,10 @@ func TestPlaceRejectsBadInput(t *testing.T) {
 		{"school listed twice", ok, []Applicant{app("A", "", 1, nil, "1:S1|S1")}, 0, false, "b1", "twice"},
 		{"batch given twice", ok, []Applicant{app("A", "", 1, nil, "1:S1", "1:S1")}, 0, false, "b1", "twice"},
 		{"duplicate exam number", ok, []Applicant{app("A", "", 1, nil), app("B", "", 1, nil), app("A", "", 2, nil)}, 2, false, "exam_no", "repeated"},
+		{"the first repeat in file order", ok, []Applicant{app("A", "", 1, nil), app("B", "", 1, nil), app("B", "", 1, nil), app("A", "", 1, nil)}, 2, false, "exam_no", "B is repeated"},
+		{"the first bad school in file order, not in rank order", ok, []Applicant{app("X", "", 1, nil, "1:S8"), app("Y", "", 100, nil, "1:S9")}, 0, false, "b1", "S8"},
+		{"a bad school before a bad total", ok, []Applicant{app("X", "", 1, nil, "1:S8"), app("Y", "", math.NaN(), nil)}, 0, false, "b1", "S8"},
+		{"a bad total before a bad school", ok, []Applicant{app("X", "", math.NaN(), nil), app("Y", "", 1, nil, "1:S8")}, 0, false, "total", "finite"},
 		{"empty exam number", ok, []Applicant{app("", "", 1, nil)}, 0, false, "exam_no", "empty"},
 		{"tie-break count differs", ok, []Applicant{app("A", "", 1, []float64{1}), app("B", "", 1, nil)}, 1, false, "tiebreak", "tie-break"},
 		{"negative places", []PlanRow{gen(1, "S1", -1)}, nil, 0, true, "places", "negative"},

@@ -52,7 +52,9 @@ func SyntheticCohort(n int, seed uint64) (plan []PlanRow, apps []Applicant, tieb
 		if i%50 == 7 { // two general rows: a second, lower line for a few places
 			second := row
 			second.Places = places / 4
-			second.MinScore -= 20
+			if second.HasMin {
+				second.MinScore -= 20
+			}
 			row.Places -= second.Places
 			plan = append(plan, row, second)
 			continue
