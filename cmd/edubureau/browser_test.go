@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	neturl "net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"edubureau/i18n"
+	"edubureau/school"
+)
+
+// chromium returns the browser to drive, skipping the test when there is
+// none — unless EDUBUREAU_REQUIRE_BROWSER is set (CI), when that is a failure.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser tests are skipped under -short")
+	}
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("EDUBUREAU_REQUIRE_BROWSER") != "" {
+			t.Fatal("chromium is required (EDUBUREAU_REQUIRE_BROWSER is set) but not installed: apt-get install chromium")
+		}
+		t.Skip("chromium is not installed")
+	}
+	return path
+}
+
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)), chromedp.NoSandbox,
+		chromedp.WindowSize(1280, 900), chromedp.UserDataDir(t.TempDir()))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// TestBrowserSchoolRegistry is the issue's walk through the registry, in a
+// real browser against the real server: sign in, filter the school list,
+// create a school (after a refused attempt), rename it, and see the former
+// name in its history — in Chinese, then in English.
+func TestBrowserSchoolRegistry(t *testing.T) {
+	ctx := browser(t)
+	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
+	defer srv.stop()
+	base := srv.base
+
+	var text, lang, url, names, history, kept string
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	// read evaluates a JavaScript expression into dst.
+	read := func(js string, dst *string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			v, err := chromedp.Evaluate[string](js)(ctx, tg)
+			*dst = v
+			return err
+		})
+	}
+	text0 := func(sel string) string { return fmt.Sprintf(`document.querySelector(%q).innerText`, sel) }
+	// set gives a form control a value and tells the page, as a person's input would.
+	set := func(id, value string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){var s=document.getElementById(%q); s.value=%q;
+			s.dispatchEvent(new Event('change', {bubbles: true}))})()`, id, value))
+	}
+	until := func(expr string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(15*time.Second))(ctx, tg)
+			if err != nil {
+				return fmt.Errorf("waiting for %s: %w", expr, err)
+			}
+			return nil
+		})
+	}
+
+	do("sign in",
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(`#login-form`),
+		chromedp.SendKeys(`#f-username`, "admin"),
+		chromedp.SendKeys(`#f-password`, demoPassword),
+		chromedp.Click(`#login-submit`),
+		chromedp.WaitVisible(`#figures`),
+		read(`document.documentElement.lang`, &lang),
+	)
+	if lang != "zh-CN" {
+		t.Fatalf("the pages should be in Chinese by default, html lang=%q", lang)
+	}
+
+	// Filter by county: htmx replaces the table and pushes the URL.
+	do("filter",
+		chromedp.Navigate(base+"/schools"),
+		chromedp.WaitVisible(`#school-list`),
+		set("filter-county", "430421"),
+		until(`location.search.includes('county=430421')`),
+		until(`[...document.querySelectorAll('#school-list tbody tr[data-code]')].length > 0 &&
+			[...document.querySelectorAll('#school-list tbody tr[data-code]')].every(r => r.innerText.includes('衡阳县'))`),
+		read(text0("#school-list tbody"), &text),
+		read(`location.href`, &url),
+	)
+	if strings.Contains(text, "衡南县") || strings.Contains(text, "耒阳市") {
+		t.Fatalf("filtered list (%s) shows other counties: %.300s", url, text)
+	}
+
+	fill := func(code, name string) []chromedp.Action[chromedp.Void] {
+		return []chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(base + "/schools/new"),
+			chromedp.WaitVisible(`#school-form`),
+			chromedp.SendKeys(`#f-code`, code),
+			chromedp.SendKeys(`#f-name`, name),
+			set("f-type", "primary"),
+			set("f-ownership", "public"),
+			set("f-county", "430421"),
+			set("f-status", "active"),
+			set("f-opened_on", "2021-09-01"),
+			chromedp.SendKeys(`#f-capacity`, "720"),
+			chromedp.Click(`#save-school`),
+		}
+	}
+	// A refused create names the field and keeps what was typed.
+	do("refused create", append(fill("3143123456", "浏览器测试小学"), // a junior-school prefix on a primary school
+		chromedp.WaitVisible(`#e-code`),
+		read(text0("#e-code"), &text),
+		read(`document.getElementById('f-name').value`, &kept))...)
+	if !strings.Contains(text, "办学类型") {
+		t.Fatalf("the identifier's error should explain the type mismatch: %q", text)
+	}
+	if kept != "浏览器测试小学" {
+		t.Fatalf("the form lost the name: %q", kept)
+	}
+
+	do("create", append(fill("2143123456", "浏览器测试小学"),
+		chromedp.WaitVisible(`#school-name`),
+		read(text0("#school-name"), &text))...)
+	if !strings.Contains(text, "浏览器测试小学") {
+		t.Fatalf("detail page shows %q", text)
+	}
+
+	do("rename",
+		chromedp.Click(`#edit-school`),
+		chromedp.WaitVisible(`#school-form`),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('f-name').value = ''`),
+		chromedp.SendKeys(`#f-name`, "浏览器测试实验小学"),
+		chromedp.Click(`#save-school`),
+		chromedp.WaitVisible(`#school-history`),
+		read(text0("#school-name"), &text),
+		read(text0("#school-names"), &names),
+		read(text0("#school-history"), &history),
+	)
+	if !strings.Contains(text, "浏览器测试实验小学") {
+		t.Fatalf("after the rename the page shows %q", text)
+	}
+	if !strings.Contains(names, "浏览器测试小学") || !strings.Contains(history, "浏览器测试小学") ||
+		!strings.Contains(history, i18n.Tr(i18n.ZH, "school.history")) {
+		t.Fatalf("the former name is not in the history:\nnames: %s\nhistory: %s", names, history)
+	}
+
+	do("switch to English",
+		chromedp.Click(`#lang-switch`),
+		chromedp.WaitVisible(`html[lang="en"] #school-history`),
+		read(text0("#school-names"), &names),
+		read(text0("#school-history"), &history),
+		read(text0("#nav"), &text),
+	)
+	if !strings.Contains(text, i18n.Tr(i18n.EN, "nav.schools")) {
+		t.Fatalf("navigation not in English: %q", text)
+	}
+	if !strings.Contains(names, "浏览器测试小学") || !strings.Contains(history, i18n.Tr(i18n.EN, "school.history")) {
+		t.Fatalf("English history lacks the former name or its heading:\nnames: %s\nhistory: %s", names, history)
+	}
+
+	// The English list filters too, and finds the school by its former name.
+	do("filter in English",
+		chromedp.Navigate(base+"/schools?county=430421&q="+url0("浏览器测试小学")),
+		chromedp.WaitVisible(`#school-list`),
+		read(text0("#school-list tbody"), &text),
+	)
+	if !strings.Contains(text, "浏览器测试实验小学") || !strings.Contains(text, school.TypeName(school.Primary).EN) {
+		t.Fatalf("English filtered list: %.300s", text)
+	}
+}
+
+func url0(s string) string { return neturl.QueryEscape(s) }
