@@ -8,6 +8,7 @@ import (
 	"edubureau/i18n"
 	"edubureau/school"
 	"edubureau/scope"
+	"edubureau/year"
 )
 
 // palette is the charts' colours: sober, distinguishable, printable.
@@ -15,6 +16,7 @@ var palette = []string{"#1f4e79", "#c0504d", "#4f81bd", "#9bbb59", "#8064a2", "#
 	"#2c7873", "#7f6000", "#5b9bd5", "#a5a5a5", "#264478", "#843c0c"}
 
 type homeData struct {
+	AcademicYear, FiscalYear           string // the ones marked current
 	Schools, Capacity, Public, Private int
 	Types                              []typeCol // the types present, in the statistics' order
 	ByCounty                           []countyRow
@@ -67,6 +69,12 @@ func (ui *UI) home(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Public = d.Schools - d.Private
+	if a, err := year.CurrentAcademic(ctx, ui.d.DB); err == nil {
+		d.AcademicYear = a.Code
+	}
+	if f, err := year.CurrentFiscal(ctx, ui.d.DB); err == nil {
+		d.FiscalYear = fmt.Sprint(f.Year)
+	}
 	p := ui.newPage(r, i18n.Tr(l, "home.title"), d)
 	p.Charts = true
 	ui.render(w, r, http.StatusOK, "home", p)
