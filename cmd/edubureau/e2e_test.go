@@ -40,7 +40,7 @@ type started struct {
 }
 
 // start runs `edubureau args…` and waits for its "listening on" line.
-func start(t *testing.T, args ...string) *started {
+func start(t testing.TB, args ...string) *started {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
