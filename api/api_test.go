@@ -320,7 +320,7 @@ func testReplace(t *testing.T, f *fixture) {
 // county. Such a user holds no permission yet (the access issue adds roles),
 // so the handlers are called past the permission check.
 func testScope(t *testing.T, f *fixture) {
-	u := auth.User{ID: 7, Username: "county", Role: "clerk", OrgKind: auth.OrgCounty, OrgCode: "430421"}
+	u := auth.User{ID: 7, Username: "county", Role: auth.Staff, Section: "schools", OrgKind: auth.OrgCounty, OrgCode: "430421"}
 	mux := http.NewServeMux()
 	for _, rt := range f.api.Routes() {
 		mux.HandleFunc(rt.Method+" "+rt.Pattern, func(w http.ResponseWriter, r *http.Request) {

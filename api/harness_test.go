@@ -102,7 +102,6 @@ func setup(t *testing.T, d *db.DB) *fixture {
 	f.api = New(Deps{DB: d, Schools: reg, Auth: as, Jurisdiction: j, Version: "1.2.3-test"})
 	for _, nu := range []auth.NewUser{
 		{Username: "admin", DisplayName: "管理员", Password: testPassword, Role: auth.Admin, OrgKind: auth.OrgCity, OrgCode: "4304"},
-		{Username: "clerk", DisplayName: "科员", Password: testPassword, Role: "clerk", OrgKind: auth.OrgCounty, OrgCode: "430421"},
 		{Username: "gone", DisplayName: "停用", Password: testPassword, Role: auth.Admin, OrgKind: auth.OrgCity},
 	} {
 		if _, err := as.CreateUser(ctx, nu); err != nil {
@@ -114,6 +113,21 @@ func setup(t *testing.T, d *db.DB) *fixture {
 		}
 		f.tokens[nu.Username] = token
 	}
+	// "clerk" holds a role that grants nothing (one no longer defined, say):
+	// CreateUser refuses unknown roles, so it is written directly.
+	hash, err := auth.HashPassword(testPassword, as.Argon2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ExecContext(ctx, `INSERT INTO app_user (id, username, display_name, password_hash, role, org_kind, org_code,
+		created_at, updated_at) VALUES ($1, 'clerk', '科员', $2, 'clerk', 'county', '430421', $3, $3)`, db.NewID(), hash, testNow); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := as.SignIn(ctx, "clerk", testPassword, "127.0.0.1", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tokens["clerk"] = token
 	if err := reg.CreateMany(ctx, scope.Everything, seedSchools(), school.Actor{Username: "seed"}, nil); err != nil {
 		t.Fatal(err)
 	}

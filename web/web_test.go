@@ -437,7 +437,7 @@ func TestEnglish(t *testing.T) {
 // so the handlers are called directly with a county user in the context.)
 func TestCountyScope(t *testing.T) {
 	f := newFixture(t)
-	u := auth.User{Username: "zhuhui", Role: "county_staff", OrgKind: auth.OrgCounty, OrgCode: "430405"}
+	u := auth.User{Username: "zhuhui", Role: auth.Staff, Section: "schools", OrgKind: auth.OrgCounty, OrgCode: "430405"}
 	call := func(h http.HandlerFunc, target string, pathValues ...string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest("GET", target, nil)
 		for i := 0; i+1 < len(pathValues); i += 2 {
