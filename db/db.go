@@ -154,7 +154,7 @@ func (d *DB) provider() (*goose.Provider, error) {
 	if d.Dialect == Postgres {
 		dialect = goose.DialectPostgres
 	}
-	return goose.NewProvider(dialect, d.DB, sub)
+	return goose.NewProvider(dialect, d.DB, sub, goose.WithGoMigrations(goMigrations(d.Dialect)...))
 }
 
 // Migrate applies every pending migration and returns how many it applied.

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"edubureau/area"
+	"edubureau/audit"
 	"edubureau/auth"
 	"edubureau/db"
 	"edubureau/fault"
@@ -36,6 +37,7 @@ type Deps struct {
 	DB           *db.DB
 	Schools      *school.Registry
 	Auth         *auth.Service
+	Audit        *audit.Log
 	Jurisdiction area.Area // the bureau's own area, e.g. {Code:"4304", Name:"衡阳市"}
 	Secure       bool      // set cookies Secure (served over TLS)
 	Version      string
