@@ -8,7 +8,9 @@ import (
 	"strconv"
 	"strings"
 
+	"edubureau/audit"
 	"edubureau/fault"
+	"edubureau/httpx"
 	"edubureau/i18n"
 	"edubureau/school"
 )
@@ -207,7 +209,7 @@ func (a *API) createSchool(w http.ResponseWriter, r *http.Request) {
 		a.Fail(w, r, err)
 		return
 	}
-	s, err := a.d.Schools.Create(r.Context(), u.Scope(), in.school(), school.Actor{Username: u.Username})
+	s, err := a.d.Schools.Create(r.Context(), u.Scope(), in.school(), audit.ActorOf(u, httpx.ClientIP(r), httpx.RequestID(r.Context())))
 	if err != nil {
 		a.Fail(w, r, err)
 		return
@@ -252,7 +254,7 @@ func (a *API) replaceSchool(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The registry checks the version again inside its transaction.
-	s, err := a.d.Schools.Update(r.Context(), sc, code, in.school(), cur.Version, in.RenamedOn, school.Actor{Username: u.Username})
+	s, err := a.d.Schools.Update(r.Context(), sc, code, in.school(), cur.Version, in.RenamedOn, audit.ActorOf(u, httpx.ClientIP(r), httpx.RequestID(r.Context())))
 	if err != nil {
 		a.Fail(w, r, err)
 		return

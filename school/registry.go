@@ -10,19 +10,22 @@ import (
 	"time"
 
 	"edubureau/area"
+	"edubureau/audit"
 	"edubureau/db"
 	"edubureau/fault"
 	"edubureau/scope"
 )
 
-// Registry is the school registry on a database.
+// Registry is the school registry on a database. Every change writes its
+// audit entry in the same transaction, so no change goes unrecorded.
 type Registry struct {
-	DB  *db.DB
-	Now func() time.Time // injectable for tests
+	DB    *db.DB
+	Audit *audit.Log
+	Now   func() time.Time // injectable for tests
 }
 
 // New returns a registry on d.
-func New(d *db.DB) *Registry { return &Registry{DB: d, Now: time.Now} }
+func New(d *db.DB) *Registry { return &Registry{DB: d, Audit: audit.New(d), Now: time.Now} }
 
 // Filter selects and orders schools for a list.
 type Filter struct {
@@ -279,11 +282,11 @@ type Name struct {
 	ValidTo   string `json:"valid_to,omitempty"`
 }
 
-// Actor says who makes a change, for history (the audit log records more).
-type Actor struct {
-	Username string
-	Reason   string
-}
+// Actor says who makes a change, from where and why.
+type Actor = audit.Actor
+
+// personal lists the fields of a school that name a person, masked in the audit log.
+var personal = map[string]string{"headmaster": audit.PersonalName}
 
 // checkPlace verifies that the county and township are in the jurisdiction's tree.
 func checkPlace(ctx context.Context, q db.Querier, s *School) error {
@@ -299,7 +302,13 @@ func checkPlace(ctx context.Context, q db.Querier, s *School) error {
 
 // Create adds a school; its identifier must be free.
 func (r *Registry) Create(ctx context.Context, sc scope.Scope, s School, by Actor) (School, error) {
-	if err := r.DB.InTx(ctx, func(tx db.Tx) error { return r.create(ctx, tx, sc, &s, by) }); err != nil {
+	if err := r.DB.InTx(ctx, func(tx db.Tx) error {
+		if err := r.create(ctx, tx, sc, &s, by); err != nil {
+			return err
+		}
+		return r.Audit.Record(ctx, tx, audit.Entry{Action: "school.create", Outcome: audit.OK, RecordType: "school", RecordID: s.Code,
+			Changes: audit.Diff(nil, s, personal)}.ByActor(by))
+	}); err != nil {
 		return School{}, err
 	}
 	return r.Get(ctx, scope.Everything, s.Code)
@@ -307,6 +316,7 @@ func (r *Registry) Create(ctx context.Context, sc scope.Scope, s School, by Acto
 
 // CreateMany adds many schools in one transaction: all or none (the demo
 // generator and bulk loads). progress, when not nil, is called after each.
+// The audit log gets one entry for the whole load, not one per school.
 func (r *Registry) CreateMany(ctx context.Context, sc scope.Scope, schools []School, by Actor, progress func(done int)) error {
 	return r.DB.InTx(ctx, func(tx db.Tx) error {
 		for i := range schools {
@@ -317,7 +327,8 @@ func (r *Registry) CreateMany(ctx context.Context, sc scope.Scope, schools []Sch
 				progress(i + 1)
 			}
 		}
-		return nil
+		return r.Audit.Record(ctx, tx, audit.Entry{Action: "school.create_many", Outcome: audit.OK, RecordType: "school",
+			Detail: fmt.Sprintf("%d schools", len(schools))}.ByActor(by))
 	})
 }
 
@@ -434,7 +445,11 @@ func (r *Registry) Update(ctx context.Context, sc scope.Scope, code string, s Sc
 		case renamed:
 			action = "rename"
 		}
-		return addHistory(ctx, tx, action, old, s, now, by)
+		if err := addHistory(ctx, tx, action, old, s, now, by); err != nil {
+			return err
+		}
+		return r.Audit.Record(ctx, tx, audit.Entry{Action: "school." + action, Outcome: audit.OK, RecordType: "school", RecordID: code,
+			Changes: audit.Diff(old, s, personal)}.ByActor(by))
 	})
 	if err != nil {
 		return School{}, err

@@ -17,8 +17,9 @@ import (
 	"edubureau/auth"
 )
 
-// auditFixture is the web fixture with an audit log of 45 entries: 15 a day
-// on 1–3 March 2025 (China Standard Time), every third a failed sign-in.
+// auditFixture is the web fixture with an audit log of 46 entries: the
+// fixture's load of schools (seq 1, today), then 45 entries, 15 a day on
+// 1–3 March 2025 (China Standard Time), every third a failed sign-in.
 func auditFixture(t *testing.T) (*fixture, *audit.Log) {
 	t.Helper()
 	f := newFixture(t)
@@ -52,12 +53,12 @@ func TestAuditPage(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("status %d\n%s", res.status, res.body)
 	}
-	mustContain(t, "audit page", res.body, `href="/audit"`, "审计日志", `id="audit-verify"`, `共 45 条，显示第 1–45 条`,
-		`<tr data-seq="45">`, "登录失败", "auth.sign_in_failed", "wrong password",
+	mustContain(t, "audit page", res.body, `href="/audit"`, "审计日志", `id="audit-verify"`, `共 46 条，显示第 1–46 条`,
+		`<tr data-seq="46">`, "登录失败", "auth.sign_in_failed", "wrong password",
 		// Changes before → after, the phone masked.
 		"李华", "138****5678", "139****5678", `id="export-xlsx" href="/audit/export.xlsx"`)
 	mustNotContain(t, "audit page", res.body, "13812345678")
-	if i, j := strings.Index(res.body, `data-seq="45"`), strings.Index(res.body, `data-seq="44"`); i < 0 || j < i {
+	if i, j := strings.Index(res.body, `data-seq="46"`), strings.Index(res.body, `data-seq="45"`); i < 0 || j < i {
 		t.Error("newest first")
 	}
 
@@ -71,7 +72,7 @@ func TestAuditPage(t *testing.T) {
 		{"action=school.update&outcome=ok", 30},
 		{"outcome=failed", 15},
 		{"from=2025-03-02&to=2025-03-02", 15},
-		{"from=2025-03-02", 30},
+		{"from=2025-03-02", 31}, // and the load of schools, today
 		{"to=2025-03-01", 15},
 		{"user=" + url.QueryEscape("' OR 1=1 --"), 0},
 	} {
@@ -109,7 +110,7 @@ func TestAuditVerifyNow(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("status %d\n%s", res.status, res.body)
 	}
-	mustContain(t, "verify", res.body, `data-intact="true"`, "审计链完好", "审计日志完好：45 条，序号 1–45")
+	mustContain(t, "verify", res.body, `data-intact="true"`, "审计链完好", "审计日志完好：46 条，序号 1–46")
 	// The check is recorded, by whom.
 	p, err := l.Search(context.Background(), audit.Filter{Action: "audit.verify"})
 	if err != nil || p.Total != 1 || p.Items[0].Username != adminName {
@@ -154,7 +155,7 @@ func TestAuditExport(t *testing.T) {
 	if len(rows) != 16 {
 		t.Fatalf("%d rows, want a header and the 15 failed sign-ins (pages ignored)", len(rows))
 	}
-	if rows[0][0] != "序号" || rows[0][8] != "操作" || rows[1][0] != "43" || rows[1][9] != "失败" || rows[1][8] != "auth.sign_in_failed" {
+	if rows[0][0] != "序号" || rows[0][8] != "操作" || rows[1][0] != "44" || rows[1][9] != "失败" || rows[1][8] != "auth.sign_in_failed" {
 		t.Errorf("header %v, first row %v", rows[0], rows[1])
 	}
 	if len(rows[1][15]) != 64 {

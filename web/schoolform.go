@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"edubureau/area"
+	"edubureau/audit"
 	"edubureau/fault"
 	"edubureau/httpx"
 	"edubureau/i18n"
@@ -201,7 +202,7 @@ func (ui *UI) createSchool(w http.ResponseWriter, r *http.Request) {
 	if ui.formFailed(w, r, f, s, ferr) {
 		return
 	}
-	created, err := ui.d.Schools.Create(r.Context(), u.Scope(), s, school.Actor{Username: u.Username})
+	created, err := ui.d.Schools.Create(r.Context(), u.Scope(), s, audit.ActorOf(u, httpx.ClientIP(r), httpx.RequestID(r.Context())))
 	if err != nil {
 		ui.saveFailed(w, r, f, err)
 		return
@@ -259,7 +260,7 @@ func (ui *UI) updateSchool(w http.ResponseWriter, r *http.Request) {
 	if ui.formFailed(w, r, f, s, ferr) {
 		return
 	}
-	if _, err := ui.d.Schools.Update(ctx, u.Scope(), code, s, version, f.get("renamed_on"), school.Actor{Username: u.Username}); err != nil {
+	if _, err := ui.d.Schools.Update(ctx, u.Scope(), code, s, version, f.get("renamed_on"), audit.ActorOf(u, httpx.ClientIP(r), httpx.RequestID(r.Context()))); err != nil {
 		ui.saveFailed(w, r, f, err)
 		return
 	}
