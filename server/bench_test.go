@@ -28,7 +28,7 @@ func cityServer(b *testing.B, d *db.DB) (*Server, string) {
 	}
 	cfg := config.Config{MaxBody: 10 << 20, ShutdownTimeout: time.Second}
 	j, _ := area.Jurisdiction("4304")
-	srv, err := New(cfg, d, j, slog.New(slog.NewTextHandler(io.Discard, nil)), "bench")
+	srv, err := New(cfg, d, j, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "bench")
 	if err != nil {
 		b.Fatal(err)
 	}

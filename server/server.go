@@ -16,11 +16,13 @@ import (
 
 	"edubureau/api"
 	"edubureau/area"
+	"edubureau/audit"
 	"edubureau/auth"
 	"edubureau/config"
 	"edubureau/db"
 	"edubureau/fault"
 	"edubureau/httpx"
+	"edubureau/pii"
 	"edubureau/school"
 	"edubureau/web"
 )
@@ -31,6 +33,7 @@ type Server struct {
 	db      *db.DB
 	log     *slog.Logger
 	auth    *auth.Service
+	audit   *audit.Log
 	web     *web.UI
 	api     *api.API
 	routes  []Mounted
@@ -43,12 +46,50 @@ type Mounted struct {
 	Part string // "web", "api" or "system"
 }
 
+// NewAuth is the sign-in service as the configuration sets it up. The
+// keyring encrypts TOTP secrets at rest; it may be nil only in tests.
+func NewAuth(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring) *auth.Service {
+	a := auth.New(d)
+	if cfg.PasswordMinLength > 0 {
+		a.Policy = auth.Policy{MinLength: cfg.PasswordMinLength, Classes: cfg.PasswordClasses}
+	}
+	if cfg.LockoutAttempts > 0 {
+		a.LockoutAttempts, a.LockoutDuration = cfg.LockoutAttempts, cfg.LockoutDuration
+	}
+	if cfg.SignInRatePerIP > 0 {
+		a.SignInRate = cfg.SignInRatePerIP
+	}
+	if cfg.IdleTimeout > 0 {
+		a.Idle, a.Absolute = cfg.IdleTimeout, cfg.SessionLifetime
+	}
+	a.RequireTOTPForAdmins = cfg.RequireTOTPForAdmins
+	a.TOTPIssuer = jurisdiction.Name + "教育局"
+	if ring != nil {
+		a.Seal = func(p string) (string, error) { return ring.Encrypt(p, totpAAD) }
+		a.Open = func(c string) (string, error) { return ring.Decrypt(c, totpAAD) }
+	}
+	return a
+}
+
+// totpAAD binds an encrypted TOTP secret to its column (see pii.Columns).
+const totpAAD = "app_user.totp_secret"
+
 // New builds the server on an open, migrated database whose areas are synced.
-func New(cfg config.Config, d *db.DB, jurisdiction area.Area, log *slog.Logger, version string) (*Server, error) {
-	s := &Server{cfg: cfg, db: d, log: log, auth: auth.New(d)}
+func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring, log *slog.Logger, version string) (*Server, error) {
+	s := &Server{cfg: cfg, db: d, log: log, auth: NewAuth(cfg, d, jurisdiction, ring), audit: audit.New(d)}
+	if cfg.AuditRetention > 0 {
+		s.audit.Retention = cfg.AuditRetention
+	}
+	// Every sign-in, failure, lockout and change to users or tokens is audited.
+	s.auth.OnEvent = func(ctx context.Context, ev auth.Event) {
+		e := audit.FromEvent(ev)
+		e.RequestID = httpx.RequestID(ctx)
+		s.appendAudit(ctx, e)
+	}
 	schools := school.New(d)
+	schools.Audit = s.audit
 	secure := cfg.TLSCert != ""
-	ui, err := web.New(web.Deps{DB: d, Schools: schools, Auth: s.auth, Jurisdiction: jurisdiction, Secure: secure, Version: version})
+	ui, err := web.New(web.Deps{DB: d, Schools: schools, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version})
 	if err != nil {
 		return nil, fmt.Errorf("web pages: %w", err)
 	}
@@ -85,6 +126,9 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, log *slog.Logger, 
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := fault.New(fault.Forbidden, "拒绝跨站请求", "cross-origin request refused")
+		s.appendAudit(r.Context(), audit.Entry{Action: "request.cross_origin", Outcome: audit.Denied, IP: httpx.ClientIP(r),
+			RequestID: httpx.RequestID(r.Context()), RecordType: "route", RecordID: r.Method + " " + r.URL.Path,
+			Detail: "Origin: " + r.Header.Get("Origin")})
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			s.api.Fail(w, r, err)
 			return
@@ -109,6 +153,17 @@ func (s *Server) Routes() []Mounted { return s.routes }
 // Auth is the sign-in service.
 func (s *Server) Auth() *auth.Service { return s.auth }
 
+// Audit is the audit log.
+func (s *Server) Audit() *audit.Log { return s.audit }
+
+// appendAudit records an entry of its own; a failure to record is logged
+// loudly (the request itself has already been decided).
+func (s *Server) appendAudit(ctx context.Context, e audit.Entry) {
+	if err := s.audit.Append(ctx, e); err != nil {
+		httpx.Logger(ctx).Error("audit append failed", "err", err, "action", e.Action)
+	}
+}
+
 // guard is the one place that decides whether a request may reach a route:
 // it finds the user (session cookie, or a Bearer token for machine clients),
 // then checks the route's access and permission.
@@ -123,7 +178,20 @@ func (s *Server) guard(rt httpx.Route, fail func(http.ResponseWriter, *http.Requ
 				fail(w, r, err)
 				return
 			}
+			// A user who must first change their password or enrol a second
+			// factor reaches only the pages that do that.
+			if ok, goTo := auth.Allowed(u, rt.Method, rt.Pattern); !ok {
+				if rt.Method == http.MethodGet && !strings.HasPrefix(rt.Pattern, "/api/") {
+					http.Redirect(w, r, goTo, http.StatusSeeOther)
+					return
+				}
+				fail(w, r, fault.New(fault.Forbidden, "请先修改密码或启用动态验证码", "change your password or enrol a second factor first"))
+				return
+			}
 			if rt.Permission != "" && !u.Can(rt.Permission) {
+				s.appendAudit(r.Context(), audit.Entry{Action: "request.denied", Outcome: audit.Denied, IP: httpx.ClientIP(r),
+					RequestID: httpx.RequestID(r.Context()), RecordType: "route", RecordID: rt.Method + " " + rt.Pattern,
+					Detail: "lacks " + rt.Permission + ": " + r.Method + " " + r.URL.Path}.ByActor(audit.ActorOf(u, httpx.ClientIP(r), httpx.RequestID(r.Context()))))
 				fail(w, r, fault.New(fault.Forbidden, "您没有“%s”权限", "you lack the permission %s", rt.Permission))
 				return
 			}
@@ -138,7 +206,12 @@ func (s *Server) authenticate(r *http.Request) (auth.User, error) {
 		if !ok {
 			return auth.User{}, fault.New(fault.Unauthorized, "Authorization 头应为 Bearer 令牌", "the Authorization header must be a Bearer token")
 		}
-		return s.auth.Session(r.Context(), strings.TrimSpace(token))
+		token = strings.TrimSpace(token)
+		// Machine clients use API tokens; people's programs may use their session token.
+		if strings.HasPrefix(token, auth.TokenPrefix) {
+			return s.auth.TokenUser(r.Context(), token, httpx.ClientIP(r))
+		}
+		return s.auth.Session(r.Context(), token)
 	}
 	c, err := r.Cookie(auth.CookieName)
 	if err != nil {

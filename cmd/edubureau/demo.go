@@ -9,6 +9,7 @@ import (
 	"edubureau/config"
 	"edubureau/db"
 	"edubureau/demo"
+	"edubureau/server"
 )
 
 func init() {
@@ -21,7 +22,7 @@ const demoPassword = "Jiaoyu-Demo-2026"
 
 func runDemo(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("demo", "[--db DSN] [--addr HOST:PORT] [--scale small|city] [--seed N] [--admin-password P] [--no-serve]", e)
-	cl := config.Flags(fs, e.getenv, "addr", "log-format", "log-level", "max-body", "shutdown-timeout")
+	cl := config.Flags(fs, e.getenv, "addr", "log-format", "log-level", "max-body", "shutdown-timeout", "key-file", "signin-rate")
 	dsn := fs.String("db", "sqlite:edubureau-demo.db", "database to build into and serve (env EDUBUREAU_DB is not used here, so a demo never touches a real database by accident)")
 	scale := fs.String("scale", "small", "size of the jurisdiction: small (~250 schools) or city (~3,000 schools)")
 	seed := fs.Int64("seed", 1, "seed of the generator: the same seed builds the same data")
@@ -50,6 +51,11 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	cfg.DB = *dsn
 	start := time.Now()
 	log := newLogger(cfg, e)
+	// The demo keeps its key for personal data beside its database.
+	ring, err := loadKeyring(cfg, e, true, sqlitePath(cfg.DB))
+	if err != nil {
+		return err
+	}
 	d, j, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -71,7 +77,11 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	} else {
 		fmt.Fprintf(e.stderr, "%s already holds %d schools: serving what is there\n", d.Where, schools)
 	}
-	a := auth.New(d)
+	srv, err := server.New(cfg, d, j, ring, log, version)
+	if err != nil {
+		return err
+	}
+	a := srv.Auth()
 	if created, err := a.EnsureAdmin(ctx, "admin", *password); err != nil {
 		return fmt.Errorf("create the demo administrator: %w", err)
 	} else if !created {
@@ -83,5 +93,5 @@ func runDemo(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "demo database ready: %s\nlogin: admin / %s\n", d.Where, *password)
 		return nil
 	}
-	return serveApp(ctx, cfg, d, j, log, e, "login: admin / "+*password)
+	return listenAndServe(ctx, cfg, srv, e, "login: admin / "+*password)
 }

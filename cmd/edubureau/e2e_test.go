@@ -39,6 +39,14 @@ type started struct {
 	lines  []string
 }
 
+// testEnv is the environment of the commands under test: only a key for personal data.
+func testEnv(name string) string {
+	if name == "EDUBUREAU_KEY" {
+		return "c2l4dGVlbi1ieXRlcy1vZi1hLXRlc3Qta2V5LWhlcmU=" // 32 bytes, tests only
+	}
+	return ""
+}
+
 // start runs `edubureau args…` and waits for its "listening on" line.
 func start(t testing.TB, args ...string) *started {
 	t.Helper()
@@ -47,7 +55,7 @@ func start(t testing.TB, args ...string) *started {
 	stderr := &lockedBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		code := run(ctx, args, env{stdin: strings.NewReader(""), stdout: pw, stderr: stderr, getenv: func(string) string { return "" }})
+		code := run(ctx, args, env{stdin: strings.NewReader(""), stdout: pw, stderr: stderr, getenv: testEnv})
 		pw.Close()
 		done <- code
 	}()
@@ -158,20 +166,30 @@ func TestServeEndToEnd(t *testing.T) {
 }
 
 func TestStartupErrorsAreOneLine(t *testing.T) {
+	noEnv := func(string) string { return "" }
 	for _, tc := range []struct {
-		args []string
-		code int
-		want string
+		args   []string
+		getenv func(string) string
+		code   int
+		want   string
 	}{
-		{[]string{"serve", "--db", "mysql://root@x/y"}, 2, "bad --db"},
-		{[]string{"serve", "--addr", "nonsense"}, 2, "bad --addr"},
-		{[]string{"serve", "--db", "sqlite:" + filepath.Join(t.TempDir(), "missing", "x.db")}, 1, "does not exist"},
-		{[]string{"serve", "--db", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, 1, "cannot open database"},
-		{[]string{"demo", "--scale", "galaxy"}, 2, "scale"},
-		{[]string{"nosuchcommand"}, 2, "unknown command"},
+		{[]string{"serve", "--db", "mysql://root@x/y"}, testEnv, 2, "bad --db"},
+		{[]string{"serve", "--addr", "nonsense"}, testEnv, 2, "bad --addr"},
+		{[]string{"serve", "--db", "sqlite:" + filepath.Join(t.TempDir(), "missing", "x.db")}, testEnv, 1, "does not exist"},
+		{[]string{"serve", "--db", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, testEnv, 1, "cannot open database"},
+		{[]string{"demo", "--scale", "galaxy"}, testEnv, 2, "scale"},
+		{[]string{"nosuchcommand"}, testEnv, 2, "unknown command"},
+		// Outside the demo, personal data needs a key: no key, no start.
+		{[]string{"serve", "--db", "sqlite:" + filepath.Join(t.TempDir(), "x.db")}, noEnv, 1, "no key for personal data"},
+		{[]string{"serve", "--db", "sqlite:" + filepath.Join(t.TempDir(), "x.db")}, func(k string) string {
+			if k == "EDUBUREAU_KEY" {
+				return "too-short"
+			}
+			return ""
+		}, 1, "EDUBUREAU_KEY"},
 	} {
 		var out, errb bytes.Buffer
-		code := run(context.Background(), tc.args, env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }})
+		code := run(context.Background(), tc.args, env{stdout: &out, stderr: &errb, getenv: tc.getenv})
 		msg := strings.TrimSpace(errb.String())
 		if code != tc.code || !strings.Contains(msg, tc.want) || strings.Count(msg, "\n") > 0 {
 			t.Errorf("%v: code %d (want %d), stderr %q", tc.args, code, tc.code, msg)

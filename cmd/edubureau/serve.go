@@ -33,18 +33,25 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return usageError{err}
 	}
 	log := newLogger(cfg, e)
+	ring, err := loadKeyring(cfg, e, false, sqlitePath(cfg.DB))
+	if err != nil {
+		return err
+	}
 	d, j, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	a := auth.New(d)
+	srv, err := server.New(cfg, d, j, ring, log, version)
+	if err != nil {
+		return err
+	}
 	password := cfg.AdminPassword
 	generated := password == ""
 	if generated {
 		password = auth.RandomPassword()
 	}
-	created, err := a.EnsureAdmin(ctx, cfg.AdminUser, password)
+	created, err := srv.Auth().EnsureAdmin(ctx, cfg.AdminUser, password)
 	if err != nil {
 		return fmt.Errorf("create the first administrator: %w", err)
 	}
@@ -55,7 +62,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 			login = fmt.Sprintf("login: %s / (the password in EDUBUREAU_ADMIN_PASSWORD)", cfg.AdminUser)
 		}
 	}
-	return serveApp(ctx, cfg, d, j, log, e, login)
+	return listenAndServe(ctx, cfg, srv, e, login)
 }
 
 func newLogger(cfg config.Config, e env) *slog.Logger {
@@ -103,12 +110,8 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, 
 	return d, j, nil
 }
 
-// serveApp listens, prints the address (and the login, when given), and serves until ctx ends.
-func serveApp(ctx context.Context, cfg config.Config, d *db.DB, j area.Area, log *slog.Logger, e env, login string) error {
-	srv, err := server.New(cfg, d, j, log, version)
-	if err != nil {
-		return err
-	}
+// listenAndServe listens, prints the address (and the login, when given), and serves until ctx ends.
+func listenAndServe(ctx context.Context, cfg config.Config, srv *server.Server, e env, login string) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, err)
