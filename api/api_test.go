@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -33,6 +34,7 @@ func TestAPI(t *testing.T) {
 		t.Run("schools/replace", func(t *testing.T) { testReplace(t, f) })
 		t.Run("scope", func(t *testing.T) { testScope(t, f) })
 		t.Run("session", func(t *testing.T) { testSession(t, f) })
+		t.Run("session/rate-limit", func(t *testing.T) { testSignInRate(t, f) })
 		t.Run("openapi", func(t *testing.T) { testDocumentServed(t, f) })
 		f.checkCoverage(t)
 	})
@@ -452,4 +454,24 @@ func httpRecorder(h http.HandlerFunc, method, target string, headers map[string]
 	w := httptest.NewRecorder()
 	h(w, req)
 	return w
+}
+
+// testSignInRate guesses from one address across many (unknown) accounts
+// until the per-IP limit answers 429 with Retry-After. It runs last among
+// the sign-in tests: the limiter remembers the address for a minute.
+func testSignInRate(t *testing.T, f *fixture) {
+	for i := 0; i < 40; i++ {
+		body := fmt.Sprintf(`{"username":"guess%d","password":"Wrong-2026-pw"}`, i)
+		r := f.do(t, call{name: "guess", method: "POST", path: "/api/v1/session", as: "anon", body: body, status: -1})
+		if r.status == http.StatusTooManyRequests {
+			if ra := r.header.Get("Retry-After"); ra == "" || ra == "0" {
+				t.Fatalf("429 without a usable Retry-After: %q", ra)
+			}
+			return
+		}
+		if r.status != http.StatusUnauthorized {
+			t.Fatalf("guess %d: status %d", i, r.status)
+		}
+	}
+	t.Fatal("40 guesses from one address were never limited")
 }

@@ -2,8 +2,11 @@ package api
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 
+	"edubureau/auth"
 	"edubureau/fault"
 	"edubureau/httpx"
 	"edubureau/i18n"
@@ -138,6 +141,9 @@ func (a *API) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Content-Language", string(lang))
 	h.Set("Cache-Control", "no-store")
+	if wait, ok := auth.RetryAfter(err); ok {
+		h.Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	}
 	if p.Status == http.StatusUnauthorized {
 		h.Set("WWW-Authenticate", `Bearer realm="edubureau"`)
 	}

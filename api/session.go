@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -36,6 +37,7 @@ func SessionToken(r *http.Request) string {
 type signInRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	TOTP     string `json:"totp"` // the one-time code, for accounts with a second factor
 }
 
 // userView is a user as the API shows them. The id is a string: it is a
@@ -84,7 +86,13 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	// Taken before the session opens, so the time shown is never later than the real end.
 	expires := a.d.Auth.Now().UTC().Add(a.d.Auth.Absolute).Truncate(time.Second)
-	token, u, err := a.d.Auth.SignIn(r.Context(), req.Username, req.Password, httpx.ClientIP(r), r.UserAgent())
+	signIn := a.d.Auth.SignIn
+	if req.TOTP != "" {
+		signIn = func(ctx context.Context, user, pw, ip, ua string) (string, auth.User, error) {
+			return a.d.Auth.SignInWithCode(ctx, user, pw, req.TOTP, ip, ua)
+		}
+	}
+	token, u, err := signIn(r.Context(), req.Username, req.Password, httpx.ClientIP(r), r.UserAgent())
 	if err != nil {
 		a.Fail(w, r, err)
 		return
