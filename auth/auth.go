@@ -93,9 +93,14 @@ type Service struct {
 	// (sign-ins, failures, sign-outs, changes to users and tokens). The
 	// server connects it to the audit log; auth itself knows nothing of it.
 	OnEvent func(ctx context.Context, e Event)
+	// SessionCacheTTL is how long a checked session is trusted without asking
+	// the database again (0 turns the cache off). Changes made through this
+	// Service take effect at once; those made by another instance within it.
+	SessionCacheTTL time.Duration
 
 	limiterOnce sync.Once
 	limiter     *Limiter
+	sessions    sessionCache
 }
 
 // Event is something about identity and access that must be audited.
@@ -136,7 +141,8 @@ func (a Actor) event(action, outcome string, target User, detail string) Event {
 // failures lock for 15 minutes, 20 sign-in attempts per IP address a minute.
 func New(d *db.DB) *Service {
 	return &Service{DB: d, Now: time.Now, Argon2: DefaultArgon2, Idle: 30 * time.Minute, Absolute: 12 * time.Hour,
-		Policy: DefaultPolicy, LockoutAttempts: 5, LockoutDuration: 15 * time.Minute, SignInRate: 20}
+		Policy: DefaultPolicy, LockoutAttempts: 5, LockoutDuration: 15 * time.Minute, SignInRate: 20,
+		SessionCacheTTL: 2 * time.Second}
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -456,6 +462,7 @@ func (s *Service) openSession(ctx context.Context, userID int64, ip, ua, stage s
 }
 
 func (s *Service) revokeSession(ctx context.Context, id string) {
+	s.sessions.forget(id)
 	s.DB.ExecContext(ctx, `UPDATE user_session SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, s.now())
 }
 
@@ -469,6 +476,11 @@ func (s *Service) Session(ctx context.Context, token string) (User, error) {
 		return User{}, errNoSession
 	}
 	id := tokenID(token)
+	if s.SessionCacheTTL > 0 {
+		if u, ok := s.sessions.get(id, s.now(), s.SessionCacheTTL, s.Idle); ok {
+			return u, nil
+		}
+	}
 	var lastSeen, expires time.Time
 	var revoked *time.Time
 	var stage string
@@ -492,6 +504,10 @@ func (s *Service) Session(ctx context.Context, token string) (User, error) {
 		if _, err := s.DB.ExecContext(ctx, `UPDATE user_session SET last_seen_at = $2 WHERE id = $1`, id, now); err != nil {
 			return User{}, fmt.Errorf("touch session: %w", err)
 		}
+		lastSeen = now
+	}
+	if s.SessionCacheTTL > 0 {
+		s.sessions.put(id, u, lastSeen, expires, now)
 	}
 	return u, nil
 }
@@ -501,6 +517,7 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 	if token == "" || len(token) > 100 {
 		return nil
 	}
+	s.sessions.forget(tokenID(token))
 	var userID int64
 	err := s.DB.QueryRowContext(ctx, `UPDATE user_session SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING user_id`,
 		tokenID(token), s.now()).Scan(&userID)
@@ -585,6 +602,7 @@ func (s *Service) SetPassword(ctx context.Context, username, password string) er
 		if _, err := tx.ExecContext(ctx, `UPDATE user_session SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, id, now); err != nil {
 			return fmt.Errorf("end sessions of %s: %w", username, err)
 		}
+		s.sessions.forgetUser(id)
 		return nil
 	})
 }

@@ -243,6 +243,7 @@ func (s *Service) useCode(ctx context.Context, id int64, code string, requireEna
 
 // ConfirmTOTP turns u's second factor on once a code from the app matches.
 func (s *Service) ConfirmTOTP(ctx context.Context, by Actor, code string) error {
+	defer s.sessions.forgetUser(by.User.ID)
 	if err := s.useCode(ctx, by.ID, code, false); err != nil {
 		if fault.KindOf(err) == fault.Unauthorized {
 			// A wrong code here is a form error, not a lost session.
@@ -258,6 +259,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, by Actor, code string) error 
 
 // DisableTOTP turns u's second factor off; it takes u's password.
 func (s *Service) DisableTOTP(ctx context.Context, by Actor, password string) error {
+	defer s.sessions.forgetUser(by.User.ID)
 	if err := s.checkOwnPassword(ctx, by.ID, password); err != nil {
 		return err
 	}
@@ -272,6 +274,7 @@ func (s *Service) DisableTOTP(ctx context.Context, by Actor, password string) er
 // ResetTOTP is an administrator clearing someone's second factor (a lost
 // phone); the user enrols again.
 func (s *Service) ResetTOTP(ctx context.Context, by Actor, id int64) error {
+	defer s.sessions.forgetUser(id)
 	u, err := s.GetUser(ctx, id)
 	if err != nil {
 		return err

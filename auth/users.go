@@ -441,6 +441,7 @@ type UserChange struct {
 // UpdateUser changes a user's display name, role, organisation, section and
 // assigned schools. The last active administrator cannot be demoted.
 func (s *Service) UpdateUser(ctx context.Context, by Actor, id int64, ch UserChange) (User, error) {
+	defer s.sessions.forgetUser(id)
 	var out User
 	err := s.DB.InTx(ctx, func(tx db.Tx) error {
 		cur, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM app_user u WHERE u.id = $1`, id))
@@ -507,6 +508,7 @@ func lastAdmin(ctx context.Context, q db.Querier, id int64) error {
 // SetDisabled disables (and signs out everywhere) or enables a user.
 // Enabling also lifts a lockout.
 func (s *Service) SetDisabled(ctx context.Context, by Actor, id int64, disabled bool) error {
+	defer s.sessions.forgetUser(id)
 	return s.DB.InTx(ctx, func(tx db.Tx) error {
 		u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM app_user u WHERE u.id = $1`, id))
 		if db.IsNoRows(err) {
@@ -547,6 +549,7 @@ func (s *Service) SetDisabled(ctx context.Context, by Actor, id int64, disabled 
 // over), which they must change at their next sign-in; it lifts a lockout and
 // ends their sessions.
 func (s *Service) ResetPassword(ctx context.Context, by Actor, id int64) (string, error) {
+	defer s.sessions.forgetUser(id)
 	temp := RandomPassword()
 	for s.CheckPassword("", temp) != nil { // a stricter policy than the default: lengthen
 		temp += RandomPassword()
@@ -616,6 +619,7 @@ func (s *Service) checkOwnPassword(ctx context.Context, id int64, password strin
 // required and the new one must meet the policy and differ from it. Their
 // other sessions end; keepToken (the session in use) stays.
 func (s *Service) ChangePassword(ctx context.Context, by Actor, current, next, keepToken string) error {
+	defer s.sessions.forgetUser(by.User.ID)
 	var v fault.Validation
 	if current == "" {
 		v.Add("current_password", "请填写当前密码", "enter your current password")
@@ -657,6 +661,7 @@ func (s *Service) ChangePassword(ctx context.Context, by Actor, current, next, k
 // SignOutEverywhere revokes every session of user id and returns how many
 // were live.
 func (s *Service) SignOutEverywhere(ctx context.Context, by Actor, id int64) (int, error) {
+	defer s.sessions.forgetUser(id)
 	u, err := s.GetUser(ctx, id)
 	if err != nil {
 		return 0, err
