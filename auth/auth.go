@@ -92,7 +92,10 @@ type Service struct {
 	// OnEvent, when set, receives every event the audit log must record
 	// (sign-ins, failures, sign-outs, changes to users and tokens). The
 	// server connects it to the audit log; auth itself knows nothing of it.
-	OnEvent func(ctx context.Context, e Event)
+	// tx is the transaction of the change the event describes (nil when
+	// there is none): recording in it makes the change and its record commit
+	// together, and an error then undoes the change.
+	OnEvent func(ctx context.Context, tx db.Tx, e Event) error
 	// SessionCacheTTL is how long a checked session is trusted without asking
 	// the database again (0 turns the cache off). Changes made through this
 	// Service take effect at once; those made by another instance within it.
@@ -119,8 +122,16 @@ type Event struct {
 
 func (s *Service) emit(ctx context.Context, e Event) {
 	if s.OnEvent != nil {
-		s.OnEvent(ctx, e)
+		s.OnEvent(ctx, nil, e) // outside a transaction the hook reports its own failures
 	}
+}
+
+// emitTx records an event inside the transaction of the change it describes.
+func (s *Service) emitTx(ctx context.Context, tx db.Tx, e Event) error {
+	if s.OnEvent == nil {
+		return nil
+	}
+	return s.OnEvent(ctx, tx, e)
 }
 
 // Actor is who does something to users (an administrator, or a user to their

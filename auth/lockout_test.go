@@ -46,10 +46,11 @@ func newHarness(t *testing.T, d *db.DB) *harness {
 	h.s = auth.New(d)
 	h.s.Argon2 = auth.Argon2{Time: 1, Memory: 8 * 1024, Threads: 1}
 	h.s.Now = func() time.Time { return h.now }
-	h.s.OnEvent = func(_ context.Context, e auth.Event) {
+	h.s.OnEvent = func(_ context.Context, _ db.Tx, e auth.Event) error {
 		h.mu.Lock()
 		h.events = append(h.events, e)
 		h.mu.Unlock()
+		return nil
 	}
 	return h
 }

@@ -123,10 +123,11 @@ func newTokenFixture(t *testing.T, d *db.DB) *tokenFixture {
 	f.s = auth.New(d)
 	f.s.Argon2 = auth.Argon2{Time: 1, Memory: 8 * 1024, Threads: 1}
 	f.s.Now = func() time.Time { return f.now }
-	f.s.OnEvent = func(_ context.Context, e auth.Event) {
+	f.s.OnEvent = func(_ context.Context, _ db.Tx, e auth.Event) error {
 		f.mu.Lock()
 		f.events = append(f.events, e)
 		f.mu.Unlock()
+		return nil
 	}
 	var err error
 	if f.admin, err = f.s.CreateUser(f.ctx, auth.NewUser{Username: "admin", Password: "Correct-Horse-9", Role: auth.Admin, OrgKind: auth.OrgCity}); err != nil {

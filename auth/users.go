@@ -484,7 +484,7 @@ func (s *Service) UpdateUser(ctx context.Context, by Actor, id int64, ch UserCha
 			changes = append(changes, describeOrg(cur)+" -> "+describeOrg(out))
 		}
 		if len(changes) > 0 {
-			s.emit(ctx, by.event("user.update", "ok", out, strings.Join(changes, "; ")))
+			return s.emitTx(ctx, tx, by.event("user.update", "ok", out, strings.Join(changes, "; ")))
 		}
 		return nil
 	})
@@ -533,15 +533,13 @@ func (s *Service) SetDisabled(ctx context.Context, by Actor, id int64, disabled 
 			if _, err := tx.ExecContext(ctx, `UPDATE user_session SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, id, now); err != nil {
 				return fmt.Errorf("end sessions of %s: %w", u.Username, err)
 			}
-			s.emit(ctx, by.event("user.disable", "ok", u, ""))
-			return nil
+			return s.emitTx(ctx, tx, by.event("user.disable", "ok", u, ""))
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE app_user SET disabled = FALSE, failed_logins = 0, locked_until = NULL,
 			updated_at = $2 WHERE id = $1`, id, now); err != nil {
 			return fmt.Errorf("enable %s: %w", u.Username, err)
 		}
-		s.emit(ctx, by.event("user.enable", "ok", u, ""))
-		return nil
+		return s.emitTx(ctx, tx, by.event("user.enable", "ok", u, ""))
 	})
 }
 
@@ -574,8 +572,7 @@ func (s *Service) ResetPassword(ctx context.Context, by Actor, id int64) (string
 		if _, err := tx.ExecContext(ctx, `UPDATE user_session SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, id, now); err != nil {
 			return fmt.Errorf("end sessions of %s: %w", u.Username, err)
 		}
-		s.emit(ctx, by.event("user.reset_password", "ok", u, "temporary password issued"))
-		return nil
+		return s.emitTx(ctx, tx, by.event("user.reset_password", "ok", u, "temporary password issued"))
 	})
 	if err != nil {
 		return "", err

@@ -81,10 +81,14 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 		s.audit.Retention = cfg.AuditRetention
 	}
 	// Every sign-in, failure, lockout and change to users or tokens is audited.
-	s.auth.OnEvent = func(ctx context.Context, ev auth.Event) {
+	s.auth.OnEvent = func(ctx context.Context, tx db.Tx, ev auth.Event) error {
 		e := audit.FromEvent(ev)
 		e.RequestID = httpx.RequestID(ctx)
+		if tx != nil {
+			return s.audit.Record(ctx, tx, e) // with the change, in its transaction
+		}
 		s.appendAudit(ctx, e)
+		return nil
 	}
 	schools := school.New(d)
 	schools.Audit = s.audit

@@ -1,0 +1,71 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"edubureau/area"
+	"edubureau/audit"
+	"edubureau/auth"
+	"edubureau/config"
+	"edubureau/db"
+	"edubureau/db/dbtest"
+)
+
+// Changes to users are recorded in the same transaction as the change: on
+// SQLite a second writer would wait for the first and lose its entry, and
+// on both databases an entry that cannot be written must undo the change.
+func TestUserChangesAuditedWithTheChange(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		j, _ := area.Jurisdiction("4304")
+		if err := area.Sync(ctx, d, j.Code); err != nil {
+			t.Fatal(err)
+		}
+		srv, err := New(config.Config{MaxBody: 1 << 20, ShutdownTimeout: time.Second}, d, j, nil,
+			slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := srv.Auth()
+		a.Argon2 = auth.Argon2{Time: 1, Memory: 8 * 1024, Threads: 1}
+		admin, err := a.CreateUser(ctx, auth.NewUser{Username: "admin", Password: "Audit-Pass-2026", Role: auth.Admin, OrgKind: auth.OrgCity, OrgCode: "4304"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clerk, err := a.CreateUser(ctx, auth.NewUser{Username: "clerk", Password: "Audit-Pass-2026", Role: auth.Staff, OrgKind: auth.OrgCity, OrgCode: "4304", Section: "office"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := auth.Actor{User: admin, IP: "192.0.2.9"}
+		if err := a.SetDisabled(ctx, by, clerk.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		p, err := srv.Audit().Search(ctx, audit.Filter{Action: "user.disable"})
+		if err != nil || p.Total != 1 || p.Items[0].Username != "admin" {
+			t.Fatalf("the disabling is not in the audit log: %+v %v", p, err)
+		}
+		// When the audit entry cannot be written, the change does not happen.
+		next := a.OnEvent
+		a.OnEvent = func(ctx context.Context, tx db.Tx, e auth.Event) error {
+			if tx != nil {
+				return errors.New("audit log unavailable")
+			}
+			return next(ctx, tx, e)
+		}
+		if err := a.SetDisabled(ctx, by, clerk.ID, false); err == nil {
+			t.Fatal("enabling succeeded although its audit entry failed")
+		}
+		u, err := a.GetUser(ctx, clerk.ID)
+		if err != nil || !u.Disabled {
+			t.Fatalf("the user was enabled without an audit entry: %+v %v", u, err)
+		}
+		if v, err := srv.Audit().Verify(ctx); err != nil || !v.Intact() {
+			t.Fatalf("chain: %+v %v", v, err)
+		}
+	})
+}
