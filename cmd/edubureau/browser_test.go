@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"edubureau/demo"
 	"edubureau/i18n"
 	"edubureau/school"
 )
@@ -195,3 +196,94 @@ func TestBrowserSchoolRegistry(t *testing.T) {
 }
 
 func url0(s string) string { return neturl.QueryEscape(s) }
+
+// TestBrowserSchoolAdminStaysInTheirSchool: a school's administrator sees
+// only their school, and editing the URL to reach another school's pages
+// finds nothing (404, as if it did not exist), in the browser as in the API.
+func TestBrowserSchoolAdminStaysInTheirSchool(t *testing.T) {
+	ctx := browser(t)
+	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
+	defer srv.stop()
+	base := srv.base
+	// Another school, in another county, from the same deterministic demo data.
+	schools, err := demo.Schools(demo.Options{Scale: demo.Small, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows, own, title, status, apiStatus string
+	read := func(js string, dst *string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			v, err := chromedp.Evaluate[string](js)(ctx, tg)
+			*dst = v
+			return err
+		})
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(`#login-form`),
+		chromedp.SendKeys(`#f-username`, "school.admin"),
+		chromedp.SendKeys(`#f-password`, demoPassword),
+		chromedp.Click(`#login-submit`),
+		chromedp.WaitVisible(`#main`),
+		chromedp.Navigate(base+"/schools"),
+		chromedp.WaitVisible(`#school-list`),
+		read(`String(document.querySelectorAll('#school-list tbody tr[data-code]').length)`, &rows),
+		read(`document.querySelector('#school-list tbody tr[data-code]').dataset.code`, &own),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != "1" {
+		t.Fatalf("a school's administrator should see one school in the list, sees %s", rows)
+	}
+	var other string
+	var ownCounty string
+	for _, s := range schools {
+		if s.Code == own {
+			ownCounty = s.County
+		}
+	}
+	for _, s := range schools {
+		if s.County != ownCounty && s.Status == "active" {
+			other = s.Code
+			break
+		}
+	}
+	if ownCounty == "" || other == "" {
+		t.Fatalf("cannot find the own school %s or another one in the demo data", own)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{"/schools/" + other, "404"},           // out of scope: as if it did not exist
+		{"/schools/" + other + "/edit", "403"}, // a school's administrator does not edit the registry at all
+		{"/schools/" + own + "/edit", "403"},
+	} {
+		err = chromedp.Do(ctx,
+			chromedp.Navigate(base+tc.path),
+			chromedp.WaitVisible(`#main`),
+			read(`document.title`, &title),
+			read(`document.querySelector('#error .status') ? document.querySelector('#error .status').innerText.trim() : 'page'`, &status),
+			read(`document.getElementById('school-details') ? 'shown' : 'hidden'`, &rows),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status != tc.want || rows == "shown" {
+			t.Fatalf("%s as the school administrator: status %s (want %s), details %s, title %q", tc.path, status, tc.want, rows, title)
+		}
+	}
+	// The API answers 404 too, with the session cookie the browser holds.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/schools/"+own),
+		chromedp.WaitVisible(`#school-details`),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
+			apiStatus, err = chromedp.Evaluate[string](`fetch('/api/v1/schools/`+other+`').then(r => String(r.status))`, chromedp.EvalAwaitPromise)(ctx, tg)
+			return err
+		}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if apiStatus != "404" {
+		t.Fatalf("GET /api/v1/schools/%s as the school administrator: %s, want 404", other, apiStatus)
+	}
+}

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"edubureau/area"
 	"edubureau/auth"
 	"edubureau/config"
 	"edubureau/db"
@@ -89,9 +91,48 @@ func runDemo(ctx context.Context, args []string, e env) error {
 			return fmt.Errorf("set the demo administrator's password: %w", err)
 		}
 	}
+	others, err := ensureDemoUsers(ctx, a, d, j, *password)
+	if err != nil {
+		return fmt.Errorf("create the demo users: %w", err)
+	}
 	if *noServe {
-		fmt.Fprintf(e.stdout, "demo database ready: %s\nlogin: admin / %s\n", d.Where, *password)
+		fmt.Fprintf(e.stdout, "demo database ready: %s\nlogin: admin / %s\n%s\n", d.Where, *password, others)
 		return nil
 	}
-	return listenAndServe(ctx, cfg, srv, e, "login: admin / "+*password)
+	return listenAndServe(ctx, cfg, srv, e, "login: admin / "+*password+"\n"+others)
+}
+
+// ensureDemoUsers adds one user of each kind the access model knows (when
+// missing), so that the demo shows what each sees: a county bureau's
+// schools section, a school's administrator, an inspector and an auditor.
+// It returns a line naming them.
+func ensureDemoUsers(ctx context.Context, a *auth.Service, d *db.DB, j area.Area, password string) (string, error) {
+	var schoolCode, schoolName, county, countyName string
+	err := d.QueryRowContext(ctx, `SELECT s.code, s.name, s.county_code, c.name FROM school s JOIN area c ON c.code = s.county_code
+		WHERE s.type = 'primary' AND s.status = 'active' ORDER BY s.code LIMIT 1`).Scan(&schoolCode, &schoolName, &county, &countyName)
+	if db.IsNoRows(err) {
+		return "", nil // no school to attach them to
+	}
+	if err != nil {
+		return "", fmt.Errorf("find a school for the demo users: %w", err)
+	}
+	users := []auth.NewUser{
+		{Username: "county.staff", DisplayName: countyName + "教育局学校管理股", Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: county, Section: "schools"},
+		{Username: "school.admin", DisplayName: schoolName, Role: auth.SchoolAdmin, OrgKind: auth.OrgSchool, OrgCode: schoolCode},
+		{Username: "inspector", DisplayName: "责任督学", Role: auth.Inspector, OrgKind: auth.OrgCounty, OrgCode: county, Schools: []string{schoolCode}},
+		{Username: "auditor", DisplayName: "审计员", Role: auth.Auditor, OrgKind: auth.OrgCity, OrgCode: j.Code},
+	}
+	var names []string
+	for _, nu := range users {
+		names = append(names, nu.Username)
+		if _, err := a.UserByName(ctx, nu.Username); err == nil {
+			continue
+		}
+		nu.Password = password
+		if _, err := a.CreateUser(ctx, nu); err != nil {
+			return "", fmt.Errorf("%s: %w", nu.Username, err)
+		}
+	}
+	return fmt.Sprintf("also, with the same password: %s (county.staff works in %s; school.admin runs %s)",
+		strings.Join(names, ", "), countyName, schoolName), nil
 }
