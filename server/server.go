@@ -179,6 +179,14 @@ func (s *Server) guard(rt httpx.Route, fail func(http.ResponseWriter, *http.Requ
 		}
 		if rt.Access != httpx.Public {
 			if err != nil {
+				// A request that brought credentials which did not hold (an
+				// expired or revoked session, a forged token) is recorded; one
+				// that brought none is only sent to sign in.
+				if r.Header.Get("Authorization") != "" || hasCookie(r, auth.CookieName) {
+					s.appendAudit(r.Context(), audit.Entry{Action: "request.unauthenticated", Outcome: audit.Denied,
+						IP: httpx.ClientIP(r), RequestID: httpx.RequestID(r.Context()), RecordType: "route",
+						RecordID: rt.Method + " " + rt.Pattern, Detail: r.Method + " " + r.URL.Path})
+				}
 				fail(w, r, err)
 				return
 			}
@@ -200,9 +208,50 @@ func (s *Server) guard(rt httpx.Route, fail func(http.ResponseWriter, *http.Requ
 				return
 			}
 		}
-		rt.Handler(w, r)
+		if rt.Access == httpx.Public {
+			rt.Handler(w, r)
+			return
+		}
+		// A signed-in request the handler refuses — a record that does not
+		// exist or lies outside the user's scope (a guessed id), a body over
+		// the limit, a permission checked by the handler itself — is recorded.
+		sw := &statusRecorder{ResponseWriter: w}
+		rt.Handler(sw, r)
+		switch sw.status {
+		case http.StatusForbidden, http.StatusNotFound, http.StatusRequestEntityTooLarge:
+			s.appendAudit(r.Context(), audit.Entry{Action: "request.refused", Outcome: audit.Denied, RecordType: "route",
+				RecordID: rt.Method + " " + rt.Pattern, Detail: fmt.Sprintf("%d: %s %s", sw.status, r.Method, r.URL.Path)}.
+				ByActor(audit.ActorOf(u, httpx.ClientIP(r), httpx.RequestID(r.Context()))))
+		}
 	})
 }
+
+func hasCookie(r *http.Request, name string) bool {
+	_, err := r.Cookie(name)
+	return err == nil
+}
+
+// statusRecorder remembers the status a handler answered with.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (s *Server) authenticate(r *http.Request) (auth.User, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
