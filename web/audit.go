@@ -141,16 +141,13 @@ type verifyView struct {
 }
 
 type auditData struct {
-	Query      auditQuery
-	Outcomes   []option
-	PerPage    []option
-	Errors     []string
-	Result     audit.Page
-	Rows       []auditRow
-	Pages      []pageLink
-	Prev, Next string
-	First      int
-	Last       int
+	Query    auditQuery
+	Outcomes []option
+	PerPage  []option
+	Errors   []string
+	Result   audit.Page
+	Rows     []auditRow
+	pager
 	ExportXLSX string
 	CanExport  bool
 	Check      *verifyView // after "verify now"
@@ -222,37 +219,14 @@ func (ui *UI) auditPage(w http.ResponseWriter, r *http.Request, aq auditQuery, c
 
 func (d *auditData) paginate(aq auditQuery) {
 	pg := d.Result
-	pages := pg.Pages()
-	link := func(n int) string {
+	d.pager = newPager(pg.Page, pg.PerPage, pg.Total, func(n int) string {
 		q := aq
 		q.Page = ""
 		if n > 1 {
 			q.Page = strconv.Itoa(n)
 		}
 		return q.url("/audit")
-	}
-	if pg.Total > 0 {
-		d.First = (pg.Page-1)*pg.PerPage + 1
-		d.Last = min(pg.Page*pg.PerPage, pg.Total)
-	}
-	if pg.Page > 1 {
-		d.Prev = link(pg.Page - 1)
-	}
-	if pg.Page < pages {
-		d.Next = link(pg.Page + 1)
-	}
-	if pages > 1 {
-		gap := false
-		for n := 1; n <= pages; n++ {
-			if n == 1 || n == pages || n >= pg.Page-2 && n <= pg.Page+2 {
-				d.Pages = append(d.Pages, pageLink{Num: n, URL: link(n), Current: n == pg.Page})
-				gap = false
-			} else if !gap {
-				d.Pages = append(d.Pages, pageLink{Gap: true})
-				gap = true
-			}
-		}
-	}
+	})
 	ex := aq
 	ex.Page, ex.PerPage = "", ""
 	d.ExportXLSX = ex.url("/audit/export.xlsx")

@@ -127,13 +127,6 @@ type sortColumn struct {
 	Active, Desc    bool
 }
 
-type pageLink struct {
-	Num     int
-	URL     string
-	Current bool
-	Gap     bool
-}
-
 type listData struct {
 	Query      listQuery
 	Counties   []option
@@ -145,10 +138,7 @@ type listData struct {
 	Errors     []string // what is wrong with the query, in the user's language
 	Result     school.Page
 	Columns    []sortColumn
-	Pages      []pageLink
-	Prev, Next string // "" at the ends
-	First      int    // the 1-based position of the page's first row
-	Last       int
+	pager
 	ExportCSV  string
 	ExportXLSX string
 	CanEdit    bool
@@ -228,37 +218,14 @@ func (d *listData) paginate(l i18n.Lang, lq listQuery) {
 		d.Columns = append(d.Columns, sortColumn{Key: c.key, Label: i18n.Tr(l, c.label), URL: q.url("/schools"), Active: active, Desc: desc})
 	}
 	pg := d.Result
-	pages := pg.Pages()
-	link := func(n int) string {
+	d.pager = newPager(pg.Page, pg.PerPage, pg.Total, func(n int) string {
 		q := lq
 		q.Page = ""
 		if n > 1 {
 			q.Page = strconv.Itoa(n)
 		}
 		return q.url("/schools")
-	}
-	if pg.Total > 0 {
-		d.First = (pg.Page-1)*pg.PerPage + 1
-		d.Last = min(pg.Page*pg.PerPage, pg.Total)
-	}
-	if pg.Page > 1 {
-		d.Prev = link(pg.Page - 1)
-	}
-	if pg.Page < pages {
-		d.Next = link(pg.Page + 1)
-	}
-	if pages > 1 {
-		gap := false
-		for n := 1; n <= pages; n++ {
-			if n == 1 || n == pages || n >= pg.Page-2 && n <= pg.Page+2 {
-				d.Pages = append(d.Pages, pageLink{Num: n, URL: link(n), Current: n == pg.Page})
-				gap = false
-			} else if !gap {
-				d.Pages = append(d.Pages, pageLink{Gap: true})
-				gap = true
-			}
-		}
-	}
+	})
 	ex := lq
 	ex.Page, ex.PerPage = "", ""
 	d.ExportCSV, d.ExportXLSX = ex.url("/schools/export.csv"), ex.url("/schools/export.xlsx")

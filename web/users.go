@@ -112,11 +112,7 @@ type usersData struct {
 	Errors   []string
 	Rows     []userRow
 	Total    int
-	First    int
-	Last     int
-	Pages    []pageLink
-	Prev     string
-	Next     string
+	pager
 }
 
 // userStatus is a user's state for the list: disabled, locked, must change
@@ -206,25 +202,7 @@ func (ui *UI) userList(w http.ResponseWriter, r *http.Request) {
 		d.Rows = append(d.Rows, row)
 	}
 	d.Total = page.Total
-	if page.Total > 0 {
-		d.First = (page.Page-1)*page.PerPage + 1
-		d.Last = min(page.Page*page.PerPage, page.Total)
-	}
-	if n := page.Pages(); n > 1 {
-		for i := 1; i <= n; i++ {
-			if i == 1 || i == n || i >= page.Page-2 && i <= page.Page+2 {
-				d.Pages = append(d.Pages, pageLink{Num: i, URL: q.url(i), Current: i == page.Page})
-			} else if len(d.Pages) > 0 && !d.Pages[len(d.Pages)-1].Gap {
-				d.Pages = append(d.Pages, pageLink{Gap: true})
-			}
-		}
-		if page.Page > 1 {
-			d.Prev = q.url(page.Page - 1)
-		}
-		if page.Page < n {
-			d.Next = q.url(page.Page + 1)
-		}
-	}
+	d.pager = newPager(page.Page, page.PerPage, page.Total, q.url)
 	ui.render(w, r, status, "users", ui.newPage(r, i18n.Tr(l, "users.title"), d))
 }
 

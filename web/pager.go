@@ -1,0 +1,48 @@
+package web
+
+// pageLink is one link of a pager: a page number, or a gap (…).
+type pageLink struct {
+	Num     int
+	URL     string
+	Current bool
+	Gap     bool
+}
+
+// pager is the navigation under a paged list; page data embed it, so
+// templates read .First, .Last, .Prev, .Next and .Pages.
+type pager struct {
+	First, Last int        // 1-based positions of the page's first and last rows (0 when empty)
+	Prev, Next  string     // "" at the ends
+	Pages       []pageLink // the first, the last and two either side of the current page
+}
+
+// newPager builds the pager of page (from 1) of perPage rows out of total;
+// link returns the URL of page n.
+func newPager(page, perPage, total int, link func(n int) string) pager {
+	var p pager
+	if total == 0 || perPage <= 0 {
+		return p
+	}
+	pages := (total + perPage - 1) / perPage
+	p.First = (page-1)*perPage + 1
+	p.Last = min(page*perPage, total)
+	if page > 1 {
+		p.Prev = link(page - 1)
+	}
+	if page < pages {
+		p.Next = link(page + 1)
+	}
+	if pages > 1 {
+		gap := false
+		for n := 1; n <= pages; n++ {
+			if n == 1 || n == pages || n >= page-2 && n <= page+2 {
+				p.Pages = append(p.Pages, pageLink{Num: n, URL: link(n), Current: n == page})
+				gap = false
+			} else if !gap {
+				p.Pages = append(p.Pages, pageLink{Gap: true})
+				gap = true
+			}
+		}
+	}
+	return p
+}
