@@ -63,6 +63,8 @@ func (a *API) Routes() []httpx.Route {
 		{Method: "PUT", Pattern: Prefix + "/schools/{code}", Access: httpx.SignedIn, Permission: "school.edit", Handler: a.replaceSchool},
 		{Method: "GET", Pattern: Prefix + "/schools/{code}/history", Access: httpx.SignedIn, Permission: "school.view", Handler: a.schoolHistory},
 		{Method: "GET", Pattern: Prefix + "/schools/{code}/names", Access: httpx.SignedIn, Permission: "school.view", Handler: a.schoolNames},
+		{Method: "GET", Pattern: Prefix + "/calendar/add-workdays", Access: httpx.Public, Handler: a.addWorkdays},
+		{Method: "GET", Pattern: Prefix + "/calendar/workdays-between", Access: httpx.Public, Handler: a.workdaysBetween},
 		{Method: "GET", Pattern: Prefix + "/openapi.json", Access: httpx.Public, Handler: a.serveOpenAPI},
 	}
 }

@@ -36,6 +36,7 @@ func TestAPI(t *testing.T) {
 		t.Run("session", func(t *testing.T) { testSession(t, f) })
 		t.Run("session/rate-limit", func(t *testing.T) { testSignInRate(t, f) })
 		t.Run("openapi", func(t *testing.T) { testDocumentServed(t, f) })
+		t.Run("calendar", func(t *testing.T) { testCalendar(t, f) })
 		f.checkCoverage(t)
 	})
 }

@@ -117,7 +117,7 @@ func ParseNotice(r io.Reader, name string) (Notice, error) {
 		}
 		if !inNoticeYear(d, y) {
 			return Notice{}, entry("日期不在 %d 年内——是否把别的年份的文件当成了 %d 年？",
-				"the date is not in %d — is this another year's file?", y, y)
+				"the date is not in %[4]d — is this another year's file?", y, y)
 		}
 		if j, dup := seen[d]; dup {
 			return Notice{}, entry("与第 days[%d] 条日期重复", "the same date as entry days[%d]", j)
@@ -126,8 +126,9 @@ func ParseNotice(r io.Reader, name string) (Notice, error) {
 		wd := d.Weekday()
 		if !*e.IsOffDay && wd != time.Saturday && wd != time.Sunday {
 			if _, ok := returnToWork[d]; !ok {
-				return Notice{}, entry("调休上班日只能是星期六或星期日，此日是%s——isOffDay 是否写反？",
-					"a make-up workday must be a Saturday or Sunday, but this is a %s — is isOffDay flipped?", weekdayZH[wd], wd.String())
+				// Explicit indexes: each language takes its own weekday name (entry puts name, i, date first).
+				return Notice{}, entry("调休上班日只能是星期六或星期日，此日是%[4]s——isOffDay 是否写反？",
+					"a make-up workday must be a Saturday or Sunday, but this is a %[5]s — is isOffDay flipped?", weekdayZH[wd], wd.String())
 			}
 		}
 		n.Days = append(n.Days, Day{Date: d, Name: *e.Name, OffDay: *e.IsOffDay})

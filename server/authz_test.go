@@ -45,13 +45,13 @@ type who struct {
 var everyone = []who{
 	{name: "anonymous", anonyms: true},
 	{name: "admin", user: auth.NewUser{Role: auth.Admin, OrgKind: auth.OrgCity, OrgCode: "4304"},
-		may: []string{"school.view", "school.edit", "audit.view", "audit.export", "token.manage", "user.manage"}, reachB: true},
+		may: []string{"school.view", "school.edit", "audit.view", "audit.export", "token.manage", "user.manage", "calendar.manage"}, reachB: true},
 	{name: "staff.city", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCity, OrgCode: "4304", Section: "schools"},
 		may: []string{"school.view", "school.edit"}, reachB: true},
 	{name: "staff.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "schools"},
 		may: []string{"school.view", "school.edit"}},
 	{name: "office.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "office"},
-		may: []string{"school.view"}},
+		may: []string{"school.view", "calendar.manage"}},
 	{name: "school.admin", user: auth.NewUser{Role: auth.SchoolAdmin, OrgKind: auth.OrgSchool, OrgCode: schoolA},
 		may: []string{"school.view"}},
 	{name: "inspector", user: auth.NewUser{Role: auth.Inspector, OrgKind: auth.OrgCounty, OrgCode: "430405", Schools: []string{schoolA}},
@@ -136,6 +136,13 @@ func matrix(asset string, userID, tokenID int64) map[string]entry {
 		"PUT /api/v1/schools/{code}":         {need: "school.edit", path: "/api/v1/schools/" + schoolA, out: "/api/v1/schools/" + schoolB, json: schoolJSON(""), header: []string{"If-Match", `"v1"`}},
 		"GET /api/v1/schools/{code}/history": {need: "school.view", path: "/api/v1/schools/" + schoolA + "/history", out: "/api/v1/schools/" + schoolB + "/history"},
 		"GET /api/v1/schools/{code}/names":   {need: "school.view", path: "/api/v1/schools/" + schoolA + "/names", out: "/api/v1/schools/" + schoolB + "/names"},
+
+		// The working-day calendar: the API is public, the page is the office's.
+		"GET /api/v1/calendar/add-workdays":     {path: "/api/v1/calendar/add-workdays?from=2025-09-26&days=1"},
+		"GET /api/v1/calendar/workdays-between": {path: "/api/v1/calendar/workdays-between?from=2025-09-26&to=2025-09-28"},
+		"GET /calendar":                         {need: "calendar.manage", path: "/calendar"},
+		"POST /calendar":                        {need: "calendar.manage", path: "/calendar", form: blank},
+		"GET /calendar/{year}":                  {need: "calendar.manage", path: "/calendar/2025"},
 	}
 }
 
