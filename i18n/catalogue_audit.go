@@ -94,5 +94,6 @@ func init() {
 		"audit.act.school.rename":            {"学校更名", "School renamed"},
 		"audit.act.school.close":             {"学校撤销", "School closed"},
 		"audit.act.school.reopen":            {"学校恢复", "School reopened"},
+		"audit.act.calendar.import":          {"导入工作日历", "Working-day calendar imported"},
 	})
 }
