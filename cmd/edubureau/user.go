@@ -263,8 +263,10 @@ func userList(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return oneLine(err)
 	}
+	// The display name (often Chinese, two columns a character) comes last,
+	// so that its width cannot push the other columns out of line.
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USERNAME\tDISPLAY NAME\tROLE\tORGANISATION\tSECTION\tSTATUS\tTOTP\tCREATED")
+	fmt.Fprintln(tw, "USERNAME\tROLE\tORGANISATION\tSECTION\tSTATUS\tTOTP\tCREATED\tDISPLAY NAME")
 	now := time.Now()
 	for _, u := range p.Items {
 		st := "active"
@@ -287,8 +289,8 @@ func userList(ctx context.Context, args []string, e env) error {
 		if u.TOTPEnabled {
 			totp = "on"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, dashIfEmpty(u.DisplayName), u.Role, org,
-			dashIfEmpty(u.Section), st, totp, u.CreatedAt.Format(time.DateOnly))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.Role, org,
+			dashIfEmpty(u.Section), st, totp, u.CreatedAt.Format(time.DateOnly), dashIfEmpty(u.DisplayName))
 	}
 	tw.Flush()
 	fmt.Fprintf(e.stdout, "%d user(s); page %d of %d\n", p.Total, p.Page, max(p.Pages(), 1))
