@@ -1,0 +1,69 @@
+package casework
+
+import (
+	"edubureau/auth"
+	"edubureau/i18n"
+)
+
+// Config is what a bureau sets about the shipped case types.
+type Config struct {
+	// Prefixes maps a type code to its number prefix; a type not named keeps
+	// its entry in DefaultPrefixes.
+	Prefixes map[string]string
+	// Format is the number format for every type; "" means DefaultFormat.
+	Format string
+	// ComplaintReplyDays is the working days to reply to a complaint; 0 means
+	// DefaultComplaintReplyDays.
+	ComplaintReplyDays int
+}
+
+// DefaultPrefixes are the number prefixes of the demo bureau (衡阳市教育局).
+var DefaultPrefixes = map[string]string{
+	SchoolLicence:   "衡教许",
+	Reconsideration: "衡教复",
+	InfoDisclosure:  "衡教公",
+	AssignedTask:    "衡教督",
+	Complaint:       "衡教信",
+}
+
+// The codes of the shipped case types.
+const (
+	SchoolLicence   = "school_licence"
+	Reconsideration = "reconsideration"
+	InfoDisclosure  = "info_disclosure"
+	AssignedTask    = "assigned_task"
+	Complaint       = "complaint"
+)
+
+// ApprovePermission is the permission of the steps that need the head's
+// approval (extensions). No separate approval permission exists yet, so it is
+// case.edit; the approver's name is a required field and the signed approval
+// a required document.
+const ApprovePermission = auth.CaseEdit
+
+// Shipped returns the bureau's case types configured by c.
+func Shipped(c Config) []Type {
+	types := []Type{schoolLicence(), reconsideration(), infoDisclosure(), assignedTask(), complaint(c.ComplaintReplyDays)}
+	for i := range types {
+		t := &types[i]
+		t.Prefix = DefaultPrefixes[t.Code]
+		if p, ok := c.Prefixes[t.Code]; ok && p != "" {
+			t.Prefix = p
+		}
+		t.Format = c.Format
+	}
+	return types
+}
+
+// Fields and document kinds several types use.
+var (
+	fieldItems      = Field{Name: "items", Label: i18n.T("需补正的材料", "What to supplement")}
+	fieldApprovedBy = Field{Name: "approved_by", Label: i18n.T("批准的负责人", "Approved by (head)")}
+	fieldDecisionNo = Field{Name: "decision_no", Label: i18n.T("决定书文号", "Decision number")}
+	docApplication  = DocKind{"application", i18n.T("申请材料", "Application")}
+	docSupplement   = DocKind{"supplement_notice", i18n.T("补正通知书", "Notice to supplement")}
+	docExtension    = DocKind{"extension_approval", i18n.T("延期审批表", "Extension approval")}
+	docDecision     = DocKind{"decision", i18n.T("决定书", "Decision")}
+)
+
+var edit = auth.CaseEdit
