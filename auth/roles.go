@@ -94,7 +94,7 @@ type SectionInfo struct {
 
 // Sections are the bureau's sections, each with the permissions of its work.
 var Sections = []SectionInfo{
-	{"schools", i18n.T("学校管理科", "Schools"), []string{SchoolEdit}},
+	{"schools", i18n.T("学校管理科", "Schools"), []string{SchoolEdit, CaseView, CaseEdit}}, // school licensing cases
 	{"students", i18n.T("学籍管理科", "Students"), []string{StudentView, StudentEdit, StudentViewPII}},
 	{"teachers", i18n.T("人事教师科", "Teachers"), []string{TeacherView, TeacherEdit}},
 	{"statistics", i18n.T("统计科", "Statistics"), []string{StatsView}},
@@ -103,7 +103,7 @@ var Sections = []SectionInfo{
 	{"supervision", i18n.T("教育督导室", "Supervision"), []string{SupervisionView, SupervisionEdit}},
 	{"safety", i18n.T("安全稳定科", "Safety"), []string{SafetyView, SafetyEdit}},
 	{"legal", i18n.T("政策法规科", "Legal"), []string{CaseView, CaseEdit}},
-	{"office", i18n.T("办公室", "Office"), []string{CalendarManage}},
+	{"office", i18n.T("办公室", "Office"), []string{CalendarManage, CaseView, CaseEdit}}, // assigned tasks, complaints
 }
 
 // Section returns the section with code.

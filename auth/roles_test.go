@@ -29,7 +29,7 @@ func TestPermissionMatrix(t *testing.T) {
 		want []string
 	}{
 		{"admin", auth.User{Role: auth.Admin, OrgKind: auth.OrgCity}, all},
-		{"staff/schools", staff("schools"), []string{"school.view", "school.edit"}},
+		{"staff/schools", staff("schools"), []string{"school.view", "school.edit", "case.view", "case.edit"}},
 		{"staff/students", staff("students"), []string{"school.view", "student.view", "student.edit", "student.view_pii"}},
 		{"staff/teachers", staff("teachers"), []string{"school.view", "teacher.view", "teacher.edit"}},
 		{"staff/statistics", staff("statistics"), []string{"school.view", "stats.view"}},
@@ -38,7 +38,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{"staff/supervision", staff("supervision"), []string{"school.view", "supervision.view", "supervision.edit"}},
 		{"staff/safety", staff("safety"), []string{"school.view", "safety.view", "safety.edit"}},
 		{"staff/legal", staff("legal"), []string{"school.view", "case.view", "case.edit"}},
-		{"staff/office", staff("office"), []string{"school.view", "calendar.manage"}},
+		{"staff/office", staff("office"), []string{"school.view", "case.view", "case.edit", "calendar.manage"}},
 		{"staff/county students", auth.User{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430421", Section: "students"},
 			[]string{"school.view", "student.view", "student.edit", "student.view_pii"}},
 		{"staff without section", staff(""), nil},

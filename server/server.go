@@ -18,6 +18,8 @@ import (
 	"edubureau/area"
 	"edubureau/audit"
 	"edubureau/auth"
+	"edubureau/calendar"
+	"edubureau/casework"
 	"edubureau/config"
 	"edubureau/db"
 	"edubureau/fault"
@@ -92,8 +94,23 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 	}
 	schools := school.New(d)
 	schools.Audit = s.audit
+	cases, err := casework.New(d, casework.Shipped(casework.Config{})...)
+	if err != nil {
+		return nil, fmt.Errorf("case types: %w", err)
+	}
+	cases.Audit = s.audit
+	// Deadlines count on the official calendar, including years imported since start.
+	holder := calendar.HolderFor(d)
+	cases.Calendar = func() *calendar.Calendar {
+		c, err := holder.Calendar(context.Background())
+		if err != nil {
+			log.Error("calendar unavailable; using the built-in years", "err", err)
+			return calendar.Default()
+		}
+		return c
+	}
 	secure := cfg.TLSCert != ""
-	ui, err := web.New(web.Deps{DB: d, Schools: schools, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version})
+	ui, err := web.New(web.Deps{DB: d, Schools: schools, Cases: cases, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version})
 	if err != nil {
 		return nil, fmt.Errorf("web pages: %w", err)
 	}

@@ -25,6 +25,7 @@ import (
 	"edubureau/area"
 	"edubureau/audit"
 	"edubureau/auth"
+	"edubureau/casework"
 	"edubureau/db"
 	"edubureau/fault"
 	"edubureau/httpx"
@@ -34,6 +35,7 @@ import (
 
 // Deps is what the user interface needs from the rest of the program.
 type Deps struct {
+	Cases        *casework.Engine // casework: legal deadlines (issue 6)
 	DB           *db.DB
 	Schools      *school.Registry
 	Auth         *auth.Service
