@@ -75,22 +75,7 @@ func (aq auditQuery) filter() (audit.Filter, error) {
 	if to := day("to", aq.To); !to.IsZero() {
 		f.To = to.AddDate(0, 0, 1)
 	}
-	if aq.Page != "" {
-		n, err := strconv.Atoi(aq.Page)
-		if err != nil || n < 1 {
-			v.Add("page", "页码 %q 应为正整数", "page %q must be a positive whole number", aq.Page)
-		} else {
-			f.Page = n
-		}
-	}
-	if aq.PerPage != "" {
-		n, err := strconv.Atoi(aq.PerPage)
-		if err != nil || n < 1 || n > audit.MaxPerPage {
-			v.Add("per_page", "每页条数 %q 应为 1–%d 的整数", "per_page %q must be a whole number from 1 to %d", aq.PerPage, audit.MaxPerPage)
-		} else {
-			f.PerPage = n
-		}
-	}
+	f.Page, f.PerPage = parsePage(&v, aq.Page, aq.PerPage, audit.MaxPerPage)
 	if v.Err() == nil {
 		if err := f.Check(); err != nil {
 			return f, err

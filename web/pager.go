@@ -1,5 +1,11 @@
 package web
 
+import (
+	"strconv"
+
+	"edubureau/fault"
+)
+
 // pageLink is one link of a pager: a page number, or a gap (…).
 type pageLink struct {
 	Num     int
@@ -45,4 +51,28 @@ func newPager(page, perPage, total int, link func(n int) string) pager {
 		}
 	}
 	return p
+}
+
+// parsePage reads the page and per_page query values of a list: "" leaves
+// the default (0); anything else must be a whole number, the page from 1,
+// per_page from 1 to maxPerPage (0: per_page is not offered). Problems are
+// added to v under the parameter's name.
+func parsePage(v *fault.Validation, page, perPage string, maxPerPage int) (p, pp int) {
+	if page != "" {
+		n, err := strconv.Atoi(page)
+		if err != nil || n < 1 {
+			v.Add("page", "页码 %q 应为正整数", "page %q must be a positive whole number", page)
+		} else {
+			p = n
+		}
+	}
+	if perPage != "" && maxPerPage > 0 {
+		n, err := strconv.Atoi(perPage)
+		if err != nil || n < 1 || n > maxPerPage {
+			v.Add("per_page", "每页条数 %q 应为 1–%d 的整数", "per_page %q must be a whole number from 1 to %d", perPage, maxPerPage)
+		} else {
+			pp = n
+		}
+	}
+	return p, pp
 }

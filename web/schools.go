@@ -57,22 +57,7 @@ func (lq listQuery) filter() (school.Filter, error) {
 	default:
 		v.Add("desc", "排序方向 %q 无效（应为 1 或 0）", "sort direction %q is not valid (use 1 or 0)", lq.Desc)
 	}
-	if lq.Page != "" {
-		n, err := strconv.Atoi(lq.Page)
-		if err != nil || n < 1 {
-			v.Add("page", "页码 %q 应为正整数", "page %q must be a positive whole number", lq.Page)
-		} else {
-			f.Page = n
-		}
-	}
-	if lq.PerPage != "" {
-		n, err := strconv.Atoi(lq.PerPage)
-		if err != nil || n < 1 || n > school.MaxPerPage {
-			v.Add("per_page", "每页条数 %q 应为 1–%d 的整数", "per_page %q must be a whole number from 1 to %d", lq.PerPage, school.MaxPerPage)
-		} else {
-			f.PerPage = n
-		}
-	}
+	f.Page, f.PerPage = parsePage(&v, lq.Page, lq.PerPage, school.MaxPerPage)
 	if err := f.Check(); err != nil {
 		for _, fe := range fault.As(err).Fields {
 			if !v.Has(fe.Field) {

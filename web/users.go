@@ -76,14 +76,7 @@ func (q userQuery) filter() (auth.UserFilter, error) {
 	default:
 		v.Add("org", "单位 %q 无效", "organisation %q is not valid", q.Org)
 	}
-	if q.Page != "" {
-		n, err := strconv.Atoi(q.Page)
-		if err != nil || n < 1 {
-			v.Add("page", "页码 %q 应为正整数", "page %q must be a positive whole number", q.Page)
-		} else {
-			f.Page = n
-		}
-	}
+	f.Page, _ = parsePage(&v, q.Page, "", 0)
 	if err := f.Check(); err != nil {
 		for _, fe := range fault.As(err).Fields {
 			if !v.Has(fe.Field) {
