@@ -136,12 +136,7 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 	}
 	// Anything else: a 404 in the caller's language and format.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		err := fault.New(fault.NotFound, "找不到页面 %s", "no page at %s", r.URL.Path)
-		if strings.HasPrefix(r.URL.Path, "/api/") {
-			s.api.Fail(w, r, err)
-			return
-		}
-		ui.Fail(w, r, err)
+		s.fail(w, r, fault.New(fault.NotFound, "找不到页面 %s", "no page at %s", r.URL.Path))
 	})
 
 	csrf := http.NewCrossOriginProtection()
@@ -150,11 +145,7 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 		s.appendAudit(r.Context(), audit.Entry{Action: "request.cross_origin", Outcome: audit.Denied, IP: httpx.ClientIP(r),
 			RequestID: httpx.RequestID(r.Context()), RecordType: "route", RecordID: r.Method + " " + r.URL.Path,
 			Detail: "Origin: " + r.Header.Get("Origin")})
-		if strings.HasPrefix(r.URL.Path, "/api/") {
-			s.api.Fail(w, r, err)
-			return
-		}
-		ui.Fail(w, r, err)
+		s.fail(w, r, err)
 	}))
 	var h http.Handler = mux
 	h = httpx.LimitBody(cfg.MaxBody, h)
@@ -163,6 +154,16 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 	h = httpx.Observe(log, h)
 	s.handler = h
 	return s, nil
+}
+
+// fail answers err in the format of the part of the application the path
+// belongs to: problem+json under /api/, a page elsewhere.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.api.Fail(w, r, err)
+		return
+	}
+	s.web.Fail(w, r, err)
 }
 
 // Handler is the whole application as an http.Handler.
