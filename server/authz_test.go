@@ -15,6 +15,7 @@ import (
 
 	"edubureau/area"
 	"edubureau/auth"
+	"edubureau/casework"
 	"edubureau/config"
 	"edubureau/db"
 	"edubureau/db/dbtest"
@@ -45,19 +46,19 @@ type who struct {
 var everyone = []who{
 	{name: "anonymous", anonyms: true},
 	{name: "admin", user: auth.NewUser{Role: auth.Admin, OrgKind: auth.OrgCity, OrgCode: "4304"},
-		may: []string{"school.view", "school.edit", "audit.view", "audit.export", "token.manage", "user.manage", "calendar.manage"}, reachB: true},
+		may: []string{"school.view", "school.edit", "audit.view", "audit.export", "token.manage", "user.manage", "calendar.manage", "case.view", "case.edit"}, reachB: true},
 	{name: "staff.city", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCity, OrgCode: "4304", Section: "schools"},
-		may: []string{"school.view", "school.edit"}, reachB: true},
+		may: []string{"school.view", "school.edit", "case.view", "case.edit"}, reachB: true},
 	{name: "staff.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "schools"},
-		may: []string{"school.view", "school.edit"}},
+		may: []string{"school.view", "school.edit", "case.view", "case.edit"}},
 	{name: "office.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "office"},
-		may: []string{"school.view", "calendar.manage"}},
+		may: []string{"school.view", "calendar.manage", "case.view", "case.edit"}},
 	{name: "school.admin", user: auth.NewUser{Role: auth.SchoolAdmin, OrgKind: auth.OrgSchool, OrgCode: schoolA},
 		may: []string{"school.view"}},
 	{name: "inspector", user: auth.NewUser{Role: auth.Inspector, OrgKind: auth.OrgCounty, OrgCode: "430405", Schools: []string{schoolA}},
-		may: []string{"school.view"}},
+		may: []string{"school.view", "case.view"}},
 	{name: "auditor", user: auth.NewUser{Role: auth.Auditor, OrgKind: auth.OrgCity, OrgCode: "4304"},
-		may: []string{"school.view", "audit.view", "audit.export"}, reachB: true},
+		may: []string{"school.view", "audit.view", "audit.export", "case.view"}, reachB: true},
 }
 
 // entry says how to call a route and what it needs.
@@ -143,6 +144,52 @@ func matrix(asset string, userID, tokenID int64) map[string]entry {
 		"GET /calendar":                         {need: "calendar.manage", path: "/calendar"},
 		"POST /calendar":                        {need: "calendar.manage", path: "/calendar", form: blank},
 		"GET /calendar/{year}":                  {need: "calendar.manage", path: "/calendar/2025"},
+
+		// The public portal (CASE-PUBLIC): following a case, the disclosure request form.
+		"GET /portal/case":        {path: "/portal/case"},
+		"POST /portal/case":       {path: "/portal/case", form: url.Values{"number": {"衡教公〔2026〕1号"}, "code": {"ABCDEFGHJK"}}},
+		"GET /portal/disclosure":  {path: "/portal/disclosure"},
+		"POST /portal/disclosure": {path: "/portal/disclosure", form: blank},
+	}
+}
+
+// casePageEntries are the staff's casework pages (web/cases.go, web/case.go):
+// a disclosure case with a document in 珠晖区 at school A (which the
+// inspector is assigned), and one in 衡阳县 at school B, out of county scope.
+func casePageEntries(t *testing.T, d *db.DB, srv *Server) map[string]entry {
+	t.Helper()
+	ctx := context.Background()
+	e, err := casework.New(d, casework.Shipped(casework.Config{})...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Audit, e.Argon2 = srv.Audit(), auth.Argon2{Time: 1, Memory: 8 * 1024, Threads: 1}
+	by := casework.Actor{Can: func(string) bool { return true }, Scope: scope.Everything}
+	by.Username = "seed"
+	open := func(county, school string) (string, string) {
+		c, err := e.Open(ctx, casework.InfoDisclosure, casework.OpenInput{Subject: "matrix", CountyCode: county, SchoolCode: school,
+			Documents: []casework.Upload{{Kind: "application", Name: "a.pdf", Content: []byte("%PDF")}}}, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs, err := e.Documents(ctx, scope.Everything, c.ID)
+		if err != nil || len(docs) != 1 {
+			t.Fatal(docs, err)
+		}
+		id := "/cases/" + strconv.FormatInt(c.ID, 10)
+		return id, id + "/documents/" + strconv.FormatInt(docs[0].ID, 10)
+	}
+	in, inDoc := open("430405", schoolA)
+	out, outDoc := open("430421", schoolB)
+	blank := url.Values{}
+	return map[string]entry{
+		"GET /cases":                          {need: "case.view", path: "/cases?view=all"},
+		"GET /cases/stats":                    {need: "case.view", path: "/cases/stats"},
+		"GET /cases/new":                      {need: "case.edit", path: "/cases/new?type=info_disclosure"},
+		"POST /cases":                         {need: "case.edit", path: "/cases", form: blank},
+		"GET /cases/{id}":                     {need: "case.view", path: in, out: out},
+		"GET /cases/{id}/documents/{doc}":     {need: "case.view", path: inDoc, out: outDoc},
+		"POST /cases/{id}/steps/{transition}": {need: "case.edit", path: in + "/steps/notify_supplement", out: out + "/steps/notify_supplement", form: blank},
 	}
 }
 
@@ -214,6 +261,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 			t.Fatal("no stylesheet on the sign-in page")
 		}
 		entries := matrix(asset, target.ID, tok.ID)
+		for key, e := range casePageEntries(t, d, srv) {
+			entries[key] = e
+		}
 
 		// One session per user, signed in again only after a route ended it.
 		sessions := map[string]string{}
