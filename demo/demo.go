@@ -121,6 +121,7 @@ type step struct {
 var steps = []step{
 	{"areas", buildAreas},
 	{"schools", buildSchools},
+	{"cases", buildCases},
 }
 
 // Build fills an empty database with the demo jurisdiction. progress, when
