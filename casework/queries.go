@@ -270,7 +270,7 @@ func (e *Engine) Follow(ctx context.Context, number, code string) (Case, []Event
 		return Case{}, nil, err
 	}
 	if hash == "" {
-		hash = dummyHash // spend the same time as for a real case
+		hash = e.dummyHash() // spend the same time as for a real case
 	}
 	ok, _, verr := auth.VerifyPassword(hash, strings.ToUpper(strings.TrimSpace(code)), e.Argon2)
 	if err != nil || verr != nil || !ok {
@@ -283,7 +283,12 @@ func (e *Engine) Follow(ctx context.Context, number, code string) (Case, []Event
 	return c, events, nil
 }
 
-var dummyHash, _ = auth.HashPassword("not a real code", auth.Argon2{Time: 1, Memory: 8 * 1024, Threads: 1})
+// dummyHash is a hash made with the engine's own cost, checked when the case
+// number is unknown, so that timing does not tell whether a number exists.
+func (e *Engine) dummyHash() string {
+	e.dummyOnce.Do(func() { e.dummy, _ = auth.HashPassword("not a real code", e.Argon2) })
+	return e.dummy
+}
 
 // EscalateOverdue takes the escalation step (a transition with Escalate) on
 // every open case that is overdue, can be escalated from its state and is

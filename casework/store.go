@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -43,6 +44,9 @@ type Engine struct {
 
 	types  []*Type
 	byCode map[string]*Type
+
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // Hook is work another package does in the transaction of a step.
