@@ -160,7 +160,7 @@ func (g *caseGen) head() string {
 }
 
 func newCaseGen(opt Options, w *world, schools []school.School, cal *calendar.Calendar) *caseGen {
-	g := &caseGen{r: rand.New(rand.NewPCG(uint64(opt.Seed), streamCases)), cal: cal, today: calendar.DateOf(Today()), w: w}
+	g := &caseGen{r: rand.New(rand.NewPCG(uint64(opt.Seed), streamCases)), cal: cal, today: calendar.DateOf(opt.casesAsOf()), w: w}
 	g.city, _ = area.Normalize(opt.Jurisdiction)
 	for _, s := range schools {
 		if s.Status != school.Active {
@@ -614,7 +614,7 @@ func openDemoCases(ctx context.Context, b *builder, report func(done, total int)
 		return CaseCounts{}, err
 	}
 	e.Calendar = func() *calendar.Calendar { return cal }
-	today := calendar.DateOf(Today())
+	today := calendar.DateOf(b.opt.casesAsOf())
 	plans := generateCasePlans(newCaseGen(b.opt, b.world, b.schools, cal), caseTargets[b.opt.Scale])
 
 	// Every opening and step, in the order they happened.

@@ -56,6 +56,18 @@ type Options struct {
 	Scale        Scale  // "" is Small
 	Seed         int64  // the same seed gives the same data
 	Jurisdiction string // a city or county-level division code; "" is 4304
+	// CasesAsOf is the day the generated casework stands on (a year of cases
+	// up to it); zero is Today(). The demo command gives the real date, so
+	// that the served cases have the intended mix of due, overdue, extended
+	// and suspended; tests keep the fixed day.
+	CasesAsOf time.Time
+}
+
+func (o Options) casesAsOf() time.Time {
+	if o.CasesAsOf.IsZero() {
+		return Today()
+	}
+	return o.CasesAsOf
 }
 
 func (o Options) normalize() (Options, error) {

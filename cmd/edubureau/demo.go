@@ -70,7 +70,7 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	if schools == 0 {
 		fmt.Fprintf(e.stderr, "building a %s demo jurisdiction (%s, seed %d) into %s\n", sc, j.Name, *seed, d.Where)
 		bar := newProgressBar(e.stderr)
-		sum, err := demo.Build(ctx, d, demo.Options{Scale: sc, Seed: *seed, Jurisdiction: j.Code}, bar.Update)
+		sum, err := demo.Build(ctx, d, demo.Options{Scale: sc, Seed: *seed, Jurisdiction: j.Code, CasesAsOf: chinaToday()}, bar.Update)
 		bar.Done()
 		if err != nil {
 			return fmt.Errorf("build the demo: %w", err)
@@ -135,4 +135,11 @@ func ensureDemoUsers(ctx context.Context, a *auth.Service, d *db.DB, j area.Area
 	}
 	return fmt.Sprintf("also, with the same password: %s (county.staff works in %s; school.admin runs %s)",
 		strings.Join(names, ", "), countyName, schoolName), nil
+}
+
+// chinaToday is today's date in China, as a UTC midnight (the demo's cases
+// are dated up to it).
+func chinaToday() time.Time {
+	now := time.Now().In(time.FixedZone("CST", 8*3600))
+	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 }
