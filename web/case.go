@@ -159,7 +159,13 @@ func (ui *UI) showCase(w http.ResponseWriter, r *http.Request, status int, faile
 	if rule, ok := t.Rule(c.Clock); ok {
 		d.Basis = rule.Basis.In(l)
 	}
-	d.Fields = fieldViews(l, t, c.Fields)
+	// The owner section of an assigned task is also the case's section, shown
+	// above: listing it again among the fields would say it twice.
+	for _, f := range fieldViews(l, t, c.Fields) {
+		if f.Name != "section" {
+			d.Fields = append(d.Fields, f)
+		}
+	}
 	stateName := func(code string) string {
 		if st, ok := t.State(code); ok {
 			return st.Name.In(l)

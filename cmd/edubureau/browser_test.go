@@ -287,3 +287,92 @@ func TestBrowserSchoolAdminStaysInTheirSchool(t *testing.T) {
 		t.Fatalf("GET /api/v1/schools/%s as the school administrator: %s, want 404", other, apiStatus)
 	}
 }
+
+// TestBrowserCasework walks a disclosure request through the staff pages and
+// the public portal: open it (the access code is shown once), see its legal
+// deadline and the steps that may be taken, find it in "my cases", then follow
+// it on the portal with its number and code — and not with a wrong code.
+func TestBrowserCasework(t *testing.T) {
+	ctx := browser(t)
+	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
+	defer srv.stop()
+	base := srv.base
+	var number, code, deadline, steps, mine, state, due, wrong string
+	read := func(js string, dst *string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			v, err := chromedp.Evaluate[string](js)(ctx, tg)
+			*dst = v
+			return err
+		})
+	}
+	text := func(sel string) string { return fmt.Sprintf(`document.querySelector(%q).innerText`, sel) }
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	do("sign in",
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(`#login-form`),
+		chromedp.SendKeys(`#f-username`, "admin"),
+		chromedp.SendKeys(`#f-password`, demoPassword),
+		chromedp.Click(`#login-submit`),
+		chromedp.WaitVisible(`#figures`),
+	)
+	do("open a disclosure request",
+		chromedp.Navigate(base+"/cases/new?type=info_disclosure"),
+		chromedp.WaitVisible(`#case-form`),
+		chromedp.SendKeys(`#f-applicant_name`, "浏览器测试申请人"),
+		chromedp.SendKeys(`#f-subject`, "申请公开本市2026年义务教育招生计划"),
+		chromedp.Evaluate[chromedp.Void](`(function(){var s=document.getElementById('f-county_code'); s.value='430405';
+			s.dispatchEvent(new Event('change', {bubbles: true}))})()`),
+		chromedp.Click(`#open-case`),
+		chromedp.WaitVisible(`#case-opened`),
+		read(text("#opened-number"), &number),
+		read(text("#access-code"), &code),
+	)
+	if !strings.Contains(number, "〔") || len(strings.TrimSpace(code)) < 8 {
+		t.Fatalf("opened case %q with access code %q", number, code)
+	}
+	do("the case page",
+		chromedp.Click(`#opened-link`),
+		chromedp.WaitVisible(`#case-deadline`),
+		read(text("#case-deadline"), &deadline),
+		read(text("#case-steps"), &steps),
+		chromedp.Navigate(base+"/cases?view=mine"),
+		chromedp.WaitVisible(`#main`),
+		read(text("#main"), &mine),
+	)
+	if !strings.Contains(deadline, "20") || strings.TrimSpace(steps) == "" {
+		t.Fatalf("case page: deadline %q, steps %q", deadline, steps)
+	}
+	if !strings.Contains(mine, strings.TrimSpace(number)) {
+		t.Fatalf("the new case is not in my cases: %.300s", mine)
+	}
+	do("follow it on the portal",
+		chromedp.Navigate(base+"/portal/case"),
+		chromedp.WaitVisible(`#follow-form`),
+		chromedp.SendKeys(`#f-number`, strings.TrimSpace(number)),
+		chromedp.SendKeys(`#f-code`, strings.TrimSpace(code)),
+		chromedp.Click(`#follow-submit`),
+		chromedp.WaitVisible(`#portal-case`),
+		read(text("#case-state"), &state),
+		read(text("#case-due"), &due),
+	)
+	if strings.TrimSpace(state) == "" || !strings.Contains(due, "20") {
+		t.Fatalf("portal shows state %q, due %q", state, due)
+	}
+	do("a wrong code",
+		chromedp.Navigate(base+"/portal/case"),
+		chromedp.WaitVisible(`#follow-form`),
+		chromedp.SendKeys(`#f-number`, strings.TrimSpace(number)),
+		chromedp.SendKeys(`#f-code`, "WRONGCODE1"),
+		chromedp.Click(`#follow-submit`),
+		chromedp.WaitVisible(`#portal-error`),
+		read(text("#portal-error"), &wrong),
+	)
+	if strings.Contains(wrong, "浏览器测试") || strings.TrimSpace(wrong) == "" {
+		t.Fatalf("a wrong code: %q", wrong)
+	}
+}
