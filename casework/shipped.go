@@ -1,6 +1,8 @@
 package casework
 
 import (
+	"unicode/utf8"
+
 	"edubureau/auth"
 	"edubureau/i18n"
 )
@@ -15,6 +17,28 @@ type Config struct {
 	// ComplaintReplyDays is the working days to reply to a complaint; 0 means
 	// DefaultComplaintReplyDays.
 	ComplaintReplyDays int
+}
+
+// ConfigFor is a bureau's configuration: its case numbers begin with the
+// bureau's abbreviation — abbrev when given, else the first character of its
+// jurisdiction's name (衡教许 for 衡阳市, 长教许 for 长宁区), as bureaus number
+// their documents.
+func ConfigFor(jurisdictionName, abbrev string) Config {
+	if abbrev == "" {
+		for _, r := range jurisdictionName {
+			abbrev = string(r)
+			break
+		}
+	}
+	if abbrev == "" {
+		return Config{}
+	}
+	c := Config{Prefixes: map[string]string{}}
+	for code, p := range DefaultPrefixes {
+		_, size := utf8.DecodeRuneInString(p)
+		c.Prefixes[code] = abbrev + p[size:]
+	}
+	return c
 }
 
 // DefaultPrefixes are the number prefixes of the demo bureau (衡阳市教育局).

@@ -122,3 +122,22 @@ func TestTextPutsNamesInTheirLanguage(t *testing.T) {
 		t.Errorf("%+v", got)
 	}
 }
+
+func TestConfigForAbbreviates(t *testing.T) {
+	for _, tc := range []struct{ name, abbrev, want string }{
+		{"衡阳市", "", "衡教许"},
+		{"长宁区", "", "长教许"},
+		{"长宁区", "宁", "宁教许"},
+		{"", "", DefaultPrefixes[SchoolLicence]},
+	} {
+		types := Shipped(ConfigFor(tc.name, tc.abbrev))
+		for _, ty := range types {
+			if ty.Code == SchoolLicence && ty.Prefix != tc.want {
+				t.Errorf("%q/%q: prefix %q, want %q", tc.name, tc.abbrev, ty.Prefix, tc.want)
+			}
+		}
+	}
+	if n := Shipped(ConfigFor("长宁区", ""))[0].Number(2026, 12); n[:3] != "长" {
+		t.Errorf("number %q", n)
+	}
+}

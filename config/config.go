@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"edubureau/area"
 	"edubureau/db"
@@ -48,6 +49,10 @@ type Config struct {
 
 	// The audit log (package audit).
 	AuditRetention time.Duration // entries younger than this are never purged (at least 180 days)
+
+	// Casework: the bureau's abbreviation that begins its case numbers (衡 in
+	// 衡教许〔2026〕12号); "" takes the first character of the jurisdiction's name.
+	CaseAbbrev string
 }
 
 type setting struct {
@@ -150,6 +155,13 @@ var settings = []setting{
 			return fmt.Errorf("%q is not true or false", v)
 		}
 		c.RequireTOTPForAdmins = b
+		return nil
+	}},
+	{"case-abbrev", "EDUBUREAU_CASE_ABBREV", "", "the bureau's abbreviation that begins case numbers (衡 in 衡教许〔2026〕12号); default: the first character of the jurisdiction's name", func(c *Config, v string) error {
+		if n := utf8.RuneCountInString(v); n > 4 {
+			return fmt.Errorf("%q is longer than 4 characters", v)
+		}
+		c.CaseAbbrev = v
 		return nil
 	}},
 	{"audit-retention", "EDUBUREAU_AUDIT_RETENTION", "4320h", "audit entries younger than this are never purged; at least 180 days (4320h)", durationSetting(180*24*time.Hour, 100*365*24*time.Hour, func(c *Config, d time.Duration) { c.AuditRetention = d })},

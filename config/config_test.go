@@ -50,6 +50,7 @@ func TestBadValuesOneLine(t *testing.T) {
 		{[]string{"--shutdown-timeout", "-1s"}, nil, "bad --shutdown-timeout"},
 		{[]string{"--tls-cert", "x.pem"}, nil, "TLS"},
 		{[]string{"--log-format", "xml"}, nil, "bad --log-format"},
+		{[]string{"--case-abbrev", "衡阳市教育"}, nil, "bad --case-abbrev"},
 	} {
 		_, err := load(t, tc.args, tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {

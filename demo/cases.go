@@ -603,7 +603,9 @@ func buildCases(ctx context.Context, b *builder, report func(done, total int)) e
 
 // openDemoCases is buildCases, returning what it made.
 func openDemoCases(ctx context.Context, b *builder, report func(done, total int)) (CaseCounts, error) {
-	e, err := casework.New(b.d, casework.Shipped(casework.Config{})...)
+	// Numbered as the served application numbers them: by the jurisdiction's abbreviation.
+	jur, _ := area.Lookup(b.opt.Jurisdiction)
+	e, err := casework.New(b.d, casework.Shipped(casework.ConfigFor(jur.Name, ""))...)
 	if err != nil {
 		return CaseCounts{}, err
 	}

@@ -94,7 +94,7 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 	}
 	schools := school.New(d)
 	schools.Audit = s.audit
-	cases, err := casework.New(d, casework.Shipped(casework.Config{})...)
+	cases, err := casework.New(d, casework.Shipped(casework.ConfigFor(jurisdiction.Name, cfg.CaseAbbrev))...)
 	if err != nil {
 		return nil, fmt.Errorf("case types: %w", err)
 	}
