@@ -3,6 +3,7 @@ package casework
 import (
 	"edubureau/calendar"
 	"edubureau/i18n"
+	"edubureau/school"
 )
 
 // schoolLicence is the licensing of schools under the Administrative License
@@ -16,6 +17,11 @@ import (
 //	  inspection stop the clock, which resumes afterwards (Art. 45)
 //	accepted ──approve──▶ approved ──issue_certificate (≤10 WD, Art. 44)──▶ certified
 //	accepted ──refuse──▶ refused
+//
+// With RegistryHooks set, the approval also changes the school registry in
+// the same transaction (registry_hook.go): the details of the application
+// (new_code, new_name, …) may be given when the case is opened or with the
+// approval, and the approval checks those its matter needs.
 func schoolLicence() Type {
 	workdays := calendar.Workdays
 	active := []string{"received", "awaiting_supplement", "accepted", "hearing_notified", "hearing", "expert_review", "inspection"}
@@ -29,6 +35,23 @@ func schoolLicence() Type {
 			{Name: "matter", Label: i18n.T("审批事项", "Matter"), Choices: []string{"establish", "change", "rename", "merge", "terminate"}},
 			fieldItems, fieldApprovedBy, fieldDecisionNo,
 			{Name: "licence_no", Label: i18n.T("办学许可证号", "Licence number")},
+			// The application's details, which the approval writes to the
+			// school registry (registry_hook.go). All are optional when the
+			// case is opened; the approval checks those its matter needs.
+			{Name: "new_code", Label: i18n.T("新设学校标识码", "New school's identifier")},
+			{Name: "new_name", Label: i18n.T("学校名称（新）", "School name (new)")},
+			{Name: "new_name_en", Label: i18n.T("英文名称（新）", "English name (new)")},
+			{Name: "school_type", Label: i18n.T("办学类型", "School type"), Choices: schoolTypeCodes()},
+			{Name: "ownership", Label: i18n.T("举办者类型", "Ownership"), Choices: []string{"public", "private"}},
+			{Name: "school_county", Label: i18n.T("所在县区代码", "County code")},
+			{Name: "school_township", Label: i18n.T("所在乡镇（街道）代码", "Township code")},
+			{Name: "school_address", Label: i18n.T("办学地址", "Address")},
+			{Name: "opened_on", Label: i18n.T("开办日期", "Opening date"), Kind: DateField},
+			{Name: "capacity", Label: i18n.T("规模（学位数）", "Capacity (places)"), Kind: Number},
+			{Name: "headmaster", Label: i18n.T("校长", "Headmaster")},
+			{Name: "absorbed", Label: i18n.T("被合并学校标识码（多个用逗号分隔）", "Absorbed schools' identifiers (comma-separated)")},
+			{Name: "surviving", Label: i18n.T("合并后存续学校标识码", "Surviving school's identifier")},
+			{Name: "closed_on", Label: i18n.T("终止办学日期", "Closing date"), Kind: DateField},
 		},
 		Documents: []DocKind{docApplication, docSupplement, docExtension, docDecision,
 			{"hearing_record", i18n.T("听证笔录", "Hearing record")},
@@ -86,7 +109,7 @@ func schoolLicence() Type {
 				Permission: ApprovePermission, Fields: []string{"approved_by"}, Documents: []string{"extension_approval"},
 				WithinClock: true, Extend: "decision"},
 			{Code: "approve", Name: i18n.T("准予许可", "Approve"), From: []string{"accepted"}, To: "approved",
-				Permission: edit, Fields: []string{"decision_no"}, Documents: []string{"decision"}, Start: "certificate"},
+				Permission: edit, Fields: []string{"decision_no"}, Optional: applicationFields, Documents: []string{"decision"}, Start: "certificate"},
 			{Code: "refuse", Name: i18n.T("不予许可", "Refuse"), From: []string{"accepted"}, To: "refused",
 				Permission: edit, Fields: []string{"decision_no"}, Documents: []string{"decision"}, NeedReason: true},
 			{Code: "issue_certificate", Name: i18n.T("颁发办学许可证", "Issue the licence"), From: []string{"approved"}, To: "certified",
@@ -96,3 +119,17 @@ func schoolLicence() Type {
 		},
 	}
 }
+
+// schoolTypeCodes lists the registry's school types, the choices of school_type.
+func schoolTypeCodes() []string {
+	out := make([]string, len(school.Types))
+	for i, ti := range school.Types {
+		out[i] = string(ti.Type)
+	}
+	return out
+}
+
+// applicationFields are the details of what is applied for, which the
+// approval may give (or complete) and the registry change reads.
+var applicationFields = []string{"new_code", "new_name", "new_name_en", "school_type", "ownership", "school_county",
+	"school_township", "school_address", "opened_on", "capacity", "headmaster", "licence_no", "absorbed", "surviving", "closed_on"}

@@ -116,6 +116,7 @@ type Transition struct {
 	To         string
 	Permission string   // an auth permission, e.g. auth.CaseEdit
 	Fields     []string // required fields
+	Optional   []string // fields that may be given with the step (forms offer them too)
 	Documents  []string // required document kinds: uploaded with the step or already on the case
 	NeedReason bool
 
@@ -299,7 +300,7 @@ func (t *Type) Check() error {
 		if _, ok := t.State(tr.To); !ok {
 			add("transition %q: unknown to state %q", tr.Code, tr.To)
 		}
-		for _, f := range append(slices.Clone(tr.Fields), tr.ExtensionField) {
+		for _, f := range append(append(slices.Clone(tr.Fields), tr.Optional...), tr.ExtensionField) {
 			if _, ok := t.Field(f); f != "" && !ok {
 				add("transition %q: field %q is not defined", tr.Code, f)
 			}

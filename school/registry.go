@@ -244,6 +244,11 @@ func (r *Registry) Get(ctx context.Context, sc scope.Scope, code string) (School
 	return get(ctx, r.DB, sc, code)
 }
 
+// GetTx is Get inside the caller's transaction tx.
+func (r *Registry) GetTx(ctx context.Context, tx db.Tx, sc scope.Scope, code string) (School, error) {
+	return get(ctx, tx, sc, code)
+}
+
 func get(ctx context.Context, q db.Querier, sc scope.Scope, code string) (School, error) {
 	clause, args := sc.SQL("s.county_code", "s.code", 2)
 	s, err := scanSchool(q.QueryRowContext(ctx, `SELECT `+columns+joins+` WHERE s.code = $1 AND `+clause,
@@ -302,16 +307,28 @@ func checkPlace(ctx context.Context, q db.Querier, s *School) error {
 
 // Create adds a school; its identifier must be free.
 func (r *Registry) Create(ctx context.Context, sc scope.Scope, s School, by Actor) (School, error) {
-	if err := r.DB.InTx(ctx, func(tx db.Tx) error {
-		if err := r.create(ctx, tx, sc, &s, by); err != nil {
-			return err
-		}
-		return r.Audit.Record(ctx, tx, audit.Entry{Action: "school.create", Outcome: audit.OK, RecordType: "school", RecordID: s.Code,
-			Changes: audit.Diff(nil, s, personal)}.ByActor(by))
-	}); err != nil {
+	if err := r.DB.InTx(ctx, func(tx db.Tx) error { return r.createAudited(ctx, tx, sc, &s, by) }); err != nil {
 		return School{}, err
 	}
 	return r.Get(ctx, scope.Everything, s.Code)
+}
+
+// CreateTx is Create inside the caller's transaction tx (a case step that
+// establishes a school): the school, its history and its audit entry are
+// written there and undone with it.
+func (r *Registry) CreateTx(ctx context.Context, tx db.Tx, sc scope.Scope, s School, by Actor) (School, error) {
+	if err := r.createAudited(ctx, tx, sc, &s, by); err != nil {
+		return School{}, err
+	}
+	return get(ctx, tx, scope.Everything, s.Code)
+}
+
+func (r *Registry) createAudited(ctx context.Context, tx db.Tx, sc scope.Scope, s *School, by Actor) error {
+	if err := r.create(ctx, tx, sc, s, by); err != nil {
+		return err
+	}
+	return r.Audit.Record(ctx, tx, audit.Entry{Action: "school.create", Outcome: audit.OK, RecordType: "school", RecordID: s.Code,
+		Changes: audit.Diff(nil, *s, personal)}.ByActor(by))
 }
 
 // CreateMany adds many schools in one transaction: all or none (the demo
@@ -375,6 +392,22 @@ func (r *Registry) create(ctx context.Context, tx db.Tx, sc scope.Scope, s *Scho
 // name is a rename effective renamedOn (today when ""), keeping the former
 // name with its dates.
 func (r *Registry) Update(ctx context.Context, sc scope.Scope, code string, s School, ifVersion int, renamedOn string, by Actor) (School, error) {
+	if err := r.DB.InTx(ctx, func(tx db.Tx) error { return r.update(ctx, tx, sc, code, s, ifVersion, renamedOn, by) }); err != nil {
+		return School{}, err
+	}
+	return r.Get(ctx, scope.Everything, code)
+}
+
+// UpdateTx is Update inside the caller's transaction tx (a case step that
+// renames, changes or closes a school): undone with it.
+func (r *Registry) UpdateTx(ctx context.Context, tx db.Tx, sc scope.Scope, code string, s School, ifVersion int, renamedOn string, by Actor) (School, error) {
+	if err := r.update(ctx, tx, sc, code, s, ifVersion, renamedOn, by); err != nil {
+		return School{}, err
+	}
+	return get(ctx, tx, scope.Everything, code)
+}
+
+func (r *Registry) update(ctx context.Context, tx db.Tx, sc scope.Scope, code string, s School, ifVersion int, renamedOn string, by Actor) error {
 	s.Normalize()
 	now := r.Now().UTC().Truncate(time.Microsecond)
 	today := now.Format(time.DateOnly)
@@ -384,77 +417,70 @@ func (r *Registry) Update(ctx context.Context, sc scope.Scope, code string, s Sc
 	var v fault.Validation
 	if s.Code != code {
 		v.Add("code", "学校标识码不能修改", "the school identifier cannot be changed")
-		return School{}, v.Err()
+		return v.Err()
 	}
 	if err := s.Validate(now); err != nil {
-		return School{}, err
+		return err
 	}
 	if renamedOn == "" {
 		renamedOn = today
 	} else if _, ok := ParseDate(renamedOn); !ok || renamedOn > today {
 		v.Add("renamed_on", "更名日期 %q 无效（不能晚于今天）", "rename date %q is not valid (not after today)", renamedOn)
-		return School{}, v.Err()
+		return v.Err()
 	}
-	err := r.DB.InTx(ctx, func(tx db.Tx) error {
-		old, err := get(ctx, tx, sc, code)
-		if err != nil {
-			return err
-		}
-		if ifVersion != 0 && ifVersion != old.Version {
-			return fault.New(fault.Precondition, "该学校已被他人修改（当前版本 %d），请刷新后重试", "the school was changed meanwhile (now version %d); reload and try again", old.Version)
-		}
-		if !sc.Reaches(s.County, s.Code) {
-			return fault.New(fault.Forbidden, "您无权把学校移到县区 %s", "you may not move the school to county %s", s.County)
-		}
-		if err := checkPlace(ctx, tx, &s); err != nil {
-			return err
-		}
-		if len(diff(old, s)) == 0 {
-			s = old
-			return nil
-		}
-		s.Version, s.CreatedAt, s.UpdatedAt = old.Version+1, old.CreatedAt, now
-		renamed := old.Name != s.Name || old.NameEN != s.NameEN
-		if renamed {
-			if err := recordRename(ctx, tx, code, s.Name, s.NameEN, renamedOn); err != nil {
-				return err
-			}
-		}
-		names, err := formerNames(ctx, tx, code)
-		if err != nil {
-			return err
-		}
-		args := rowArgs(&s, searchText(&s, names))
-		res, err := tx.ExecContext(ctx, `UPDATE school SET name = $2, name_en = $3, type = $4, ownership = $5, county_code = $6,
-			township_code = $7, address = $8, lng = $9, lat = $10, status = $11, opened_on = $12, closed_on = $13,
-			headmaster = $14, capacity = $15, licence_no = $16, licence_issued_on = $17, licence_expires_on = $18,
-			search_text = $19, version = $20, created_at = $21, updated_at = $22 WHERE code = $1 AND version = $23`,
-			append(args, old.Version)...)
-		if err != nil {
-			return fmt.Errorf("update school %s: %w", code, err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fault.New(fault.Conflict, "该学校已被他人修改，请刷新后重试", "the school was changed meanwhile; reload and try again")
-		}
-		action := "update"
-		switch {
-		case old.Status != Closed && s.Status == Closed:
-			action = "close"
-		case old.Status == Closed && s.Status != Closed:
-			action = "reopen"
-		case renamed:
-			action = "rename"
-		}
-		if err := addHistory(ctx, tx, action, old, s, now, by); err != nil {
-			return err
-		}
-		return r.Audit.Record(ctx, tx, audit.Entry{Action: "school." + action, Outcome: audit.OK, RecordType: "school", RecordID: code,
-			Changes: audit.Diff(old, s, personal)}.ByActor(by))
-	})
+	old, err := get(ctx, tx, sc, code)
 	if err != nil {
-		return School{}, err
+		return err
 	}
-	return r.Get(ctx, scope.Everything, code)
+	if ifVersion != 0 && ifVersion != old.Version {
+		return fault.New(fault.Precondition, "该学校已被他人修改（当前版本 %d），请刷新后重试", "the school was changed meanwhile (now version %d); reload and try again", old.Version)
+	}
+	if !sc.Reaches(s.County, s.Code) {
+		return fault.New(fault.Forbidden, "您无权把学校移到县区 %s", "you may not move the school to county %s", s.County)
+	}
+	if err := checkPlace(ctx, tx, &s); err != nil {
+		return err
+	}
+	if len(diff(old, s)) == 0 {
+		return nil
+	}
+	s.Version, s.CreatedAt, s.UpdatedAt = old.Version+1, old.CreatedAt, now
+	renamed := old.Name != s.Name || old.NameEN != s.NameEN
+	if renamed {
+		if err := recordRename(ctx, tx, code, s.Name, s.NameEN, renamedOn); err != nil {
+			return err
+		}
+	}
+	names, err := formerNames(ctx, tx, code)
+	if err != nil {
+		return err
+	}
+	args := rowArgs(&s, searchText(&s, names))
+	res, err := tx.ExecContext(ctx, `UPDATE school SET name = $2, name_en = $3, type = $4, ownership = $5, county_code = $6,
+		township_code = $7, address = $8, lng = $9, lat = $10, status = $11, opened_on = $12, closed_on = $13,
+		headmaster = $14, capacity = $15, licence_no = $16, licence_issued_on = $17, licence_expires_on = $18,
+		search_text = $19, version = $20, created_at = $21, updated_at = $22 WHERE code = $1 AND version = $23`,
+		append(args, old.Version)...)
+	if err != nil {
+		return fmt.Errorf("update school %s: %w", code, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fault.New(fault.Conflict, "该学校已被他人修改，请刷新后重试", "the school was changed meanwhile; reload and try again")
+	}
+	action := "update"
+	switch {
+	case old.Status != Closed && s.Status == Closed:
+		action = "close"
+	case old.Status == Closed && s.Status != Closed:
+		action = "reopen"
+	case renamed:
+		action = "rename"
+	}
+	if err := addHistory(ctx, tx, action, old, s, now, by); err != nil {
+		return err
+	}
+	return r.Audit.Record(ctx, tx, audit.Entry{Action: "school." + action, Outcome: audit.OK, RecordType: "school", RecordID: code,
+		Changes: audit.Diff(old, s, personal)}.ByActor(by))
 }
 
 // recordRename ends the current name the day before renamedOn and starts the new one.

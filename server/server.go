@@ -99,6 +99,8 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 		return nil, fmt.Errorf("case types: %w", err)
 	}
 	cases.Audit = s.audit
+	// Approving a licensing case changes the school registry in the same transaction.
+	cases.Hooks = casework.RegistryHooks(schools)
 	// Deadlines count on the official calendar, including years imported since start.
 	holder := calendar.HolderFor(d)
 	cases.Calendar = func() *calendar.Calendar {

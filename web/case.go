@@ -226,7 +226,7 @@ func (ui *UI) fillStep(l i18n.Lang, t *casework.Type, tr *casework.Transition, f
 	if st, ok := t.State(tr.To); ok {
 		f.To = st.Name.In(l)
 	}
-	names := slices.Clone(tr.Fields)
+	names := append(slices.Clone(tr.Fields), tr.Optional...)
 	if tr.ExtensionField != "" && !slices.Contains(names, tr.ExtensionField) {
 		names = append(names, tr.ExtensionField)
 	}
@@ -396,7 +396,7 @@ func (ui *UI) takeStep(w http.ResponseWriter, r *http.Request) {
 			v.AddText("on", fault.As(err).Msg)
 		}
 	}
-	for _, name := range append(slices.Clone(tr.Fields), tr.ExtensionField) {
+	for _, name := range append(append(slices.Clone(tr.Fields), tr.Optional...), tr.ExtensionField) {
 		if _, ok := t.Field(name); ok && name != "" {
 			val := strings.TrimSpace(r.PostForm.Get(name))
 			form.Fields = append(form.Fields, formField{Name: name, Value: val})

@@ -355,3 +355,39 @@ func TestAllOpenMerges(t *testing.T) {
 		}
 	}
 }
+
+// The approval of a licensing case offers the application's details (the
+// new name, the new school…), which the registry change on approval reads.
+func TestLicensingApprovalOffersTheApplication(t *testing.T) {
+	d := dbtest.SQLite(t)
+	f, e := caseFixture(t, d)
+	ctx := context.Background()
+	admin, err := f.auth.UserByName(ctx, adminName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := casework.ActorOf(admin, "192.0.2.1", "test")
+	c, err := e.Open(ctx, casework.SchoolLicence, casework.OpenInput{Subject: "更名申请", CountyCode: "430405",
+		Fields: map[string]string{"matter": "rename"}}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Take(ctx, c.ID, "accept", casework.Input{}, by); err != nil {
+		t.Fatal(err)
+	}
+	f.signIn()
+	res := f.get("/cases/" + strconv.FormatInt(c.ID, 10))
+	if res.status != 200 {
+		t.Fatalf("case page: %d", res.status)
+	}
+	i := strings.Index(res.body, "/steps/approve")
+	if i < 0 {
+		t.Fatal("no approval form on the accepted case")
+	}
+	approve := res.body[i:]
+	for _, name := range []string{`name="decision_no"`, `name="new_name"`, `name="new_code"`, `name="closed_on"`} {
+		if !strings.Contains(approve, name) {
+			t.Errorf("the approval form lacks %s", name)
+		}
+	}
+}
