@@ -107,14 +107,8 @@ func (ui *UI) caseDetail(w http.ResponseWriter, r *http.Request) {
 // showCase renders the case page; failed, when set, is the step form that
 // was refused, with its values and problems.
 func (ui *UI) showCase(w http.ResponseWriter, r *http.Request, status int, failed *stepForm) {
-	u, err := currentUser(r)
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	e, err := ui.engine()
-	if err != nil {
-		ui.Fail(w, r, err)
+	u, e, ok := ui.caseUser(w, r)
+	if !ok {
 		return
 	}
 	id, err := parseID(r.PathValue("id"))
@@ -348,14 +342,8 @@ func upload(r *http.Request, name, kind string) (*casework.Upload, error) {
 // reason, date and documents. Refused, the case page comes back with the
 // problems beside the step's form, and nothing has changed.
 func (ui *UI) takeStep(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	e, err := ui.engine()
-	if err != nil {
-		ui.Fail(w, r, err)
+	u, e, ok := ui.caseUser(w, r)
+	if !ok {
 		return
 	}
 	id, err := parseID(r.PathValue("id"))
@@ -457,14 +445,8 @@ func (ui *UI) takeStep(w http.ResponseWriter, r *http.Request) {
 // caseDocument is GET /cases/{id}/documents/{doc}: the file as uploaded,
 // checked against its checksum, always as a download.
 func (ui *UI) caseDocument(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	e, err := ui.engine()
-	if err != nil {
-		ui.Fail(w, r, err)
+	u, e, ok := ui.caseUser(w, r)
+	if !ok {
 		return
 	}
 	id, err := parseID(r.PathValue("id"))
@@ -530,14 +512,8 @@ func (ui *UI) newCase(w http.ResponseWriter, r *http.Request) {
 var caseOpenFields = []string{"applicant_name", "applicant_contact", "subject", "county_code", "school_code", "received_on", "reason"}
 
 func (ui *UI) showNewCase(w http.ResponseWriter, r *http.Request, status int, typeCode string, values map[string]string, failure error) {
-	u, err := currentUser(r)
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	e, err := ui.engine()
-	if err != nil {
-		ui.Fail(w, r, err)
+	u, e, ok := ui.caseUser(w, r)
+	if !ok {
 		return
 	}
 	l := i18n.FromRequest(r)
@@ -621,14 +597,8 @@ func (ui *UI) showNewCase(w http.ResponseWriter, r *http.Request, status int, ty
 // openCase is POST /cases: a new case of the chosen type. The number and the
 // applicant's access code are shown once, on the answer to this request.
 func (ui *UI) openCase(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	e, err := ui.engine()
-	if err != nil {
-		ui.Fail(w, r, err)
+	u, e, ok := ui.caseUser(w, r)
+	if !ok {
 		return
 	}
 	if err := parseCaseForm(r); err != nil {
@@ -655,6 +625,7 @@ func (ui *UI) openCase(w http.ResponseWriter, r *http.Request) {
 		Reason: values["reason"], Fields: map[string]string{}}
 	var v fault.Validation
 	if s := values["received_on"]; s != "" {
+		var err error
 		if in.ReceivedOn, err = calendar.ParseDate(s); err != nil {
 			v.AddText("received_on", fault.As(err).Msg)
 		}
@@ -671,7 +642,7 @@ func (ui *UI) openCase(w http.ResponseWriter, r *http.Request) {
 	} else if up != nil {
 		in.Documents = append(in.Documents, *up)
 	}
-	err = v.Err()
+	err := v.Err()
 	var c casework.Case
 	if err == nil {
 		c, err = e.Open(ctx, t.Code, in, casework.ActorOf(u, httpx.ClientIP(r), httpx.RequestID(ctx)))

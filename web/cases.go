@@ -66,6 +66,20 @@ func (ui *UI) engine() (*casework.Engine, error) {
 	return ui.d.Cases, nil
 }
 
+// caseUser is how every case page starts: the signed-in user and the case
+// engine, or the error page (ok is false, and the response is written).
+func (ui *UI) caseUser(w http.ResponseWriter, r *http.Request) (auth.User, *casework.Engine, bool) {
+	u, err := currentUser(r)
+	if err == nil {
+		var e *casework.Engine
+		if e, err = ui.engine(); err == nil {
+			return u, e, true
+		}
+	}
+	ui.Fail(w, r, err)
+	return auth.User{}, nil, false
+}
+
 type caseTab struct {
 	View   string
 	Label  string
@@ -173,14 +187,8 @@ func dueKey(c casework.Case) string {
 
 // caseList is GET /cases?view=…&page=…: a work view with the counts of all.
 func (ui *UI) caseList(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	e, err := ui.engine()
-	if err != nil {
-		ui.Fail(w, r, err)
+	u, e, ok := ui.caseUser(w, r)
+	if !ok {
 		return
 	}
 	ctx, l, q := r.Context(), i18n.FromRequest(r), r.URL.Query()
@@ -188,13 +196,13 @@ func (ui *UI) caseList(w http.ResponseWriter, r *http.Request) {
 	if view == "" {
 		view = viewMine
 	}
-	page := 1
-	if s := q.Get("page"); s != "" {
-		if page, err = strconv.Atoi(s); err != nil || page < 1 || page > casework.MaxCount/casesPerPage+1 {
-			ui.Fail(w, r, fault.New(fault.Malformed, "页码 %q 无效", "page %q is not valid", s))
-			return
-		}
+	var v fault.Validation
+	page, _ := parsePage(&v, q.Get("page"), "", 0)
+	if v.Err() != nil || page > casework.MaxCount/casesPerPage+1 {
+		ui.Fail(w, r, fault.New(fault.Malformed, "页码 %q 无效", "page %q is not valid", q.Get("page")))
+		return
 	}
+	page = max(page, 1)
 	d := &casesData{Mode: "list", View: view, CanOpen: u.Can(auth.CaseEdit)}
 	views := []string{viewMine, viewDue, viewOverdue}
 	if u.Section != "" {
@@ -307,14 +315,8 @@ type statsData struct {
 // caseStats is GET /cases/stats: the on-time rates of the last twelve months
 // per section and case type, as a chart and a table.
 func (ui *UI) caseStats(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	e, err := ui.engine()
-	if err != nil {
-		ui.Fail(w, r, err)
+	u, e, ok := ui.caseUser(w, r)
+	if !ok {
 		return
 	}
 	l := i18n.FromRequest(r)
