@@ -117,9 +117,9 @@ var catalogue = map[string]Text{
 	"schools.bad_query":   {"筛选条件有误，请修改：", "The filter has a problem; please correct it:"},
 	"schools.export_csv":  {"导出 CSV", "Export CSV"},
 	"schools.export_xlsx": {"导出 Excel", "Export Excel"},
-	"schools.pages":       {"分页", "Pages"},
-	"schools.prev":        {"上一页", "Previous"},
-	"schools.next":        {"下一页", "Next"},
+	"pager.pages":         {"分页", "Pages"},
+	"pager.prev":          {"上一页", "Previous"},
+	"pager.next":          {"下一页", "Next"},
 
 	// One school.
 	"school.edit":         {"编辑", "Edit"},

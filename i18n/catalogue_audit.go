@@ -26,9 +26,6 @@ func init() {
 		"audit.total":       {"共 %s 条，显示第 %d–%d 条（最新的在前）", "%s entries, showing %d–%d (newest first)"},
 		"audit.none":        {"没有符合条件的审计记录", "No audit entries match"},
 		"audit.export_xlsx": {"导出 Excel", "Export to Excel"},
-		"audit.pages":       {"分页", "Pages"},
-		"audit.prev":        {"上一页", "Previous"},
-		"audit.next":        {"下一页", "Next"},
 
 		"audit.col.seq":       {"序号", "Seq"},
 		"audit.col.at":        {"时间", "Time"},

@@ -212,6 +212,7 @@ func (d *auditData) paginate(aq auditQuery) {
 		}
 		return q.url("/audit")
 	})
+	d.HXTarget = "#audit-results"
 	ex := aq
 	ex.Page, ex.PerPage = "", ""
 	d.ExportXLSX = ex.url("/audit/export.xlsx")

@@ -20,6 +20,7 @@ type pager struct {
 	First, Last int        // 1-based positions of the page's first and last rows (0 when empty)
 	Prev, Next  string     // "" at the ends
 	Pages       []pageLink // the first, the last and two either side of the current page
+	HXTarget    string     // the element htmx swaps the next page into ("": plain links)
 }
 
 // newPager builds the pager of page (from 1) of perPage rows out of total;

@@ -211,6 +211,7 @@ func (d *listData) paginate(l i18n.Lang, lq listQuery) {
 		}
 		return q.url("/schools")
 	})
+	d.HXTarget = "#school-results"
 	ex := lq
 	ex.Page, ex.PerPage = "", ""
 	d.ExportCSV, d.ExportXLSX = ex.url("/schools/export.csv"), ex.url("/schools/export.xlsx")
