@@ -110,13 +110,8 @@ func (ui *UI) passwordForm(w http.ResponseWriter, r *http.Request) {
 // changePassword is POST /account/password: the current password, the new
 // one twice. Other sessions end; this one stays.
 func (ui *UI) changePassword(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		ui.Fail(w, r, httpx.BodyError(err))
+	u, ok := ui.formUser(w, r)
+	if !ok {
 		return
 	}
 	l := i18n.FromRequest(r)
@@ -223,13 +218,8 @@ func (ui *UI) startTOTP(w http.ResponseWriter, r *http.Request) {
 
 // confirmTOTP is POST /account/totp/confirm: the first code turns it on.
 func (ui *UI) confirmTOTP(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		ui.Fail(w, r, httpx.BodyError(err))
+	u, ok := ui.formUser(w, r)
+	if !ok {
 		return
 	}
 	code := r.PostForm.Get("totp_code")
@@ -246,13 +236,8 @@ func (ui *UI) confirmTOTP(w http.ResponseWriter, r *http.Request) {
 
 // disableTOTP is POST /account/totp/disable: it takes the password.
 func (ui *UI) disableTOTP(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		ui.Fail(w, r, httpx.BodyError(err))
+	u, ok := ui.formUser(w, r)
+	if !ok {
 		return
 	}
 	pw := r.PostForm.Get("password")

@@ -185,13 +185,8 @@ func (ui *UI) showTokenForm(w http.ResponseWriter, r *http.Request, status int, 
 
 // createToken is POST /tokens: on success the page shows the token, once.
 func (ui *UI) createToken(w http.ResponseWriter, r *http.Request) {
-	u, err := currentUser(r)
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		ui.Fail(w, r, httpx.BodyError(err))
+	u, ok := ui.formUser(w, r)
+	if !ok {
 		return
 	}
 	l := i18n.FromRequest(r)
@@ -224,6 +219,7 @@ func (ui *UI) createToken(w http.ResponseWriter, r *http.Request) {
 	}
 	var plain string
 	var t auth.Token
+	var err error
 	if len(v.Fields) == 0 {
 		plain, t, err = ui.d.Auth.CreateToken(r.Context(), u, nt)
 	} else {

@@ -318,6 +318,22 @@ func currentUser(r *http.Request) (auth.User, error) {
 	return auth.User{}, fault.New(fault.Unauthorized, "请先登录", "please sign in")
 }
 
+// formUser is how a form's POST handler starts: the signed-in user and the
+// parsed form, or the error page (ok is false, and the response is written).
+func (ui *UI) formUser(w http.ResponseWriter, r *http.Request) (auth.User, bool) {
+	u, err := currentUser(r)
+	if err == nil {
+		if err = r.ParseForm(); err != nil {
+			err = httpx.BodyError(err)
+		}
+	}
+	if err != nil {
+		ui.Fail(w, r, err)
+		return auth.User{}, false
+	}
+	return u, true
+}
+
 // fieldLabel names a field (a form field or query parameter) in l.
 func fieldLabel(l i18n.Lang, field string) string {
 	if i18n.Has("field." + field) {
