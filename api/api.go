@@ -52,6 +52,21 @@ func New(d Deps) *API {
 // checks Access and Permission before a handler runs; a handler may then take
 // the user from the context.
 func (a *API) Routes() []httpx.Route {
+	rs := a.coreRoutes()
+	for _, p := range parts {
+		rs = append(rs, p(a)...)
+	}
+	return rs
+}
+
+// parts are the parts of the API kept in files of their own (students,
+// admissions…): each registers its routes from an init function with addPart,
+// and documents them in openapi/<part>.json.
+var parts []func(a *API) []httpx.Route
+
+func addPart(routes func(a *API) []httpx.Route) { parts = append(parts, routes) }
+
+func (a *API) coreRoutes() []httpx.Route {
 	return []httpx.Route{
 		{Method: "POST", Pattern: Prefix + "/session", Access: httpx.Public, Handler: a.signIn},
 		{Method: "DELETE", Pattern: Prefix + "/session", Access: httpx.SignedIn, Handler: a.signOut},

@@ -32,7 +32,7 @@ type contract struct {
 }
 
 var loadOnce = sync.OnceValues(func() (*contract, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(openapiJSON))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(theDocument))
 	if err != nil {
 		return nil, err
 	}
