@@ -3,6 +3,7 @@ package student
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -132,10 +133,12 @@ func (f *fixture) auditCount(action string) int {
 
 // schoolActor is an administrator of a school acting.
 func schoolActor(code string) Actor {
-	return Actor{UserID: 100, Username: "sch" + code, OrgKind: auth.OrgSchool, OrgCode: code}
+	n, _ := strconv.ParseInt(code[6:], 10, 64)
+	return Actor{UserID: 1000 + n, Username: "sch" + code, OrgKind: auth.OrgSchool, OrgCode: code}
 }
 
 // countyActor is the students section of a county bureau acting.
 func countyActor(code string) Actor {
-	return Actor{UserID: 200, Username: "county" + code, OrgKind: auth.OrgCounty, OrgCode: code}
+	n, _ := strconv.ParseInt(code, 10, 64)
+	return Actor{UserID: n, Username: "county" + code, OrgKind: auth.OrgCounty, OrgCode: code}
 }
