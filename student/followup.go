@@ -162,7 +162,7 @@ func (r *Registry) FollowUps(ctx context.Context, sc scope.Scope, f FollowUpFilt
 	}
 	if !f.Closed && !f.AllAges {
 		// Born after today minus (To+1) years: not yet past compulsory age.
-		add("s.birth_date > ?", now.AddDate(-(r.Rules.CompulsoryTo + 1), 0, 0).Format(time.DateOnly))
+		add("s.birth_date > ?", now.AddDate(-(r.Rules.CompulsoryTo+1), 0, 0).Format(time.DateOnly))
 	}
 	w := strings.Join(conds, " AND ")
 	out := FollowUpPage{Page: f.Page, PerPage: f.PerPage, Items: []FollowUp{}, ByCounty: map[string]int{}}
@@ -357,4 +357,3 @@ func (r *Registry) followUpsOf(ctx context.Context, q db.Querier, ids []int64) (
 	}
 	return out, nil
 }
-
