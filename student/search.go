@@ -191,6 +191,15 @@ func orderBy(f Filter) string {
 	if c, ok := SortKeys[f.Sort]; ok {
 		col = c
 	}
+	if f.StudentNo != "" || f.IDNumber != "" || f.IDTail != "" {
+		// A lookup finds a handful of rows through its own index; ordering by
+		// an expression keeps the planner from walking a name index instead.
+		if col == "s.grade" {
+			col = "(s.grade + 0)"
+		} else {
+			col = "(" + col + " || '')"
+		}
+	}
 	dir := " ASC"
 	if f.Desc {
 		dir = " DESC"

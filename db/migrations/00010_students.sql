@@ -65,7 +65,8 @@ CREATE INDEX student_last4 ON student (id_last4);
 CREATE INDEX student_last6 ON student (id_last6);
 CREATE INDEX student_by_class ON student (class_id);
 -- Dashboard counts by county, level and gender, read from the index alone.
-CREATE INDEX student_counts ON student (county_code, status, level, gender);
+CREATE INDEX student_counts ON student (county_code, level, gender, status);
+CREATE INDEX student_merged ON student (merged_into) WHERE merged_into IS NOT NULL;
 
 -- Classes per school and academic year.
 CREATE TABLE student_class (
@@ -254,6 +255,7 @@ CREATE TABLE student_followup (
 CREATE UNIQUE INDEX student_followup_open ON student_followup (student_id) WHERE status = 'open';
 CREATE INDEX student_followup_county ON student_followup (county_code, status, since);
 CREATE INDEX student_followup_school ON student_followup (school_code, status, since);
+CREATE INDEX student_followup_student ON student_followup (student_id, since);
 
 CREATE TABLE student_followup_action (
     id          BIGINT PRIMARY KEY,
