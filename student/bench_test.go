@@ -338,6 +338,8 @@ func BenchmarkCitySearch(b *testing.B) {
 		`SELECT COUNT(*) FROM student s WHERE s.county_code = '430421' AND s.name_key >= '张' AND s.name_key < '弡'`,
 		`SELECT COUNT(*) FROM student s WHERE s.county_code = '430421' AND s.id_last4 = '` + tail + `'`,
 		`SELECT COUNT(*) FROM student s WHERE (s.county_code = $1) AND s.id_last4 = $2`,
+		`SELECT COUNT(*) FROM student s WHERE s.county_code = '430421' AND s.name_key >= '张' AND s.name_key < '弡' AND s.status IN ('enrolled', 'suspended')`,
+		`SELECT s.county_code, s.level, s.gender, COUNT(*) FROM student s WHERE s.status IN ('enrolled', 'suspended') GROUP BY s.county_code, s.level, s.gender`,
 	} {
 		rows, err := c.d.QueryContext(ctx, explain+q)
 		if strings.Contains(q, "$1") {
