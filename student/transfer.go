@@ -513,17 +513,11 @@ type TransferPage struct {
 
 // Transfers lists the transfers with either end in sc matching f, newest first.
 func (r *Registry) Transfers(ctx context.Context, sc scope.Scope, f TransferFilter) (TransferPage, error) {
-	if f.Page < 0 || f.PerPage < 0 || f.PerPage > MaxPerPage {
-		return TransferPage{}, invalid("per_page", "分页参数无效", "invalid page parameters")
+	if err := paging(&f.Page, &f.PerPage); err != nil {
+		return TransferPage{}, err
 	}
 	if f.Status != "" && transferStatusName(f.Status).ZH == string(f.Status) {
 		return TransferPage{}, invalid("status", "转学状态“%s”无效", "unknown transfer status %q", f.Status)
-	}
-	if f.Page == 0 {
-		f.Page = 1
-	}
-	if f.PerPage == 0 {
-		f.PerPage = 50
 	}
 	clause, args := transferScope(sc, 1)
 	conds := []string{clause}
