@@ -143,6 +143,12 @@ func (e *Engine) list(ctx context.Context, cond string, args []any, sc scope.Sco
 	return out, rows.Err()
 }
 
+// AllOpen pages through every open case in scope sc, by deadline: the
+// "all open" work view, read in one ordered index (case_file_due).
+func (e *Engine) AllOpen(ctx context.Context, sc scope.Scope, page, perPage int) (Page, error) {
+	return e.list(ctx, "1=1", nil, sc, page, perPage)
+}
+
 // Mine pages through the open cases user handles, by deadline.
 func (e *Engine) Mine(ctx context.Context, userID int64, sc scope.Scope, page, perPage int) (Page, error) {
 	return e.list(ctx, "handler_id = $1", []any{userID}, sc, page, perPage)

@@ -19,7 +19,7 @@ func date(t testing.TB, s string) calendar.Date {
 
 func TestShippedTypesAreWellDefined(t *testing.T) {
 	types := Shipped(Config{})
-	if len(types) != 5 {
+	if len(types) != 10 {
 		t.Fatalf("%d types shipped", len(types))
 	}
 	for i := range types {
