@@ -237,8 +237,8 @@ func (s *Service) CheckCharge(ctx context.Context, sc scope.Scope, code string, 
 			cs, err := s.Cases.OpenTx(ctx, tx, casework.TrainingCase, casework.OpenInput{
 				ApplicantName: sch.Name, SchoolCode: sch.Code, CountyCode: sch.County,
 				Subject: i18n.T("%s 预收费违规（%s 收费）", "%s: prepaid fees against the rules (charged %s)", sch.Name, c.ChargedOn).ZH,
-				Fields: map[string]string{"violation": "prepaid_fee", "details": strings.Join(found, "；") + "。" + Basis.ZH},
-				Reason: i18n.T("预收费检查发现违规", "found by a prepaid-fee check").ZH}, by)
+				Fields:  map[string]string{"violation": "prepaid_fee", "details": strings.Join(found, "；") + "。" + Basis.ZH},
+				Reason:  i18n.T("预收费检查发现违规", "found by a prepaid-fee check").ZH}, by)
 			if err != nil {
 				return err
 			}
