@@ -299,12 +299,11 @@ func (s *Service) Checks(ctx context.Context, sc scope.Scope, code string, limit
 // Row is one institution of the list, with its account and supervision.
 type Row struct {
 	school.School
-	Account    *Account
-	Checks     int // charges checked
-	Violating  int // of them, those that broke a rule
-	OpenCases  int // open supervision cases
-	NoAccount  bool
-	LastViolAt time.Time
+	Account   *Account
+	Checks    int // charges checked
+	Violating int // of them, those that broke a rule
+	OpenCases int // open supervision cases
+	NoAccount bool
 }
 
 // Filter selects institutions for the list.
