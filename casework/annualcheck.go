@@ -525,3 +525,21 @@ func (e *Engine) eachCheck(ctx context.Context, q string, args []any, fn func(Ch
 	}
 	return rows.Err()
 }
+
+// CheckYears lists the years whose check has been started, newest first.
+func (e *Engine) CheckYears(ctx context.Context) ([]int, error) {
+	rows, err := e.DB.QueryContext(ctx, `SELECT DISTINCT year FROM annual_check_start ORDER BY year DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("read the years checked: %w", err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var y int
+		if err := rows.Scan(&y); err != nil {
+			return nil, err
+		}
+		out = append(out, y)
+	}
+	return out, rows.Err()
+}

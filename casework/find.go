@@ -17,6 +17,7 @@ type Query struct {
 	State  string // a state of the type; "" any
 	Status string // "" any, "open", "closed"
 	County string // an area code: everything under it
+	School string // a school's identifier
 	Text   string // part of the number, subject, applicant or a field's value
 	Page   int
 	// PerPage is at most MaxPerPage; 0 means 50.
@@ -77,6 +78,9 @@ func (e *Engine) Find(ctx context.Context, sc scope.Scope, q Query) (Page, error
 		lo, hi := area.Range(n)
 		add("county_code >= ?", lo)
 		add("county_code < ?", hi)
+	}
+	if q.School != "" {
+		add("school_code = ?", q.School)
 	}
 	if t := strings.ToLower(strings.TrimSpace(q.Text)); t != "" {
 		add(`(LOWER(number) LIKE ? ESCAPE '\' OR LOWER(subject) LIKE ? ESCAPE '\' OR LOWER(applicant_name) LIKE ? ESCAPE '\'

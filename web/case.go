@@ -89,6 +89,8 @@ type caseData struct {
 	Steps     []stepForm
 	CanEdit   bool
 	Today     string
+	Links     []linkView
+	Register  string // the register's page of the case (a lawsuit), "" when none
 }
 
 func parseID(s string) (int64, error) {
@@ -137,6 +139,11 @@ func (ui *UI) showCase(w http.ResponseWriter, r *http.Request, status int, faile
 		ui.Fail(w, r, err)
 		return
 	}
+	links, err := e.Links(ctx, sc, id)
+	if err != nil {
+		ui.Fail(w, r, err)
+		return
+	}
 	d := &caseData{caseRow: ui.caseRowOf(l, e, c), Version: c.Version, Handler: c.Handler, Contact: c.ApplicantContact,
 		School: c.SchoolCode, County: c.CountyCode, CanEdit: u.Can(auth.CaseEdit), Today: e.Today().String()}
 	if s, ok := auth.Section(c.Section); ok {
@@ -149,6 +156,22 @@ func (ui *UI) showCase(w http.ResponseWriter, r *http.Request, status int, faile
 	}
 	if c.Closed() {
 		d.ClosedOn = c.ClosedOn.String()
+	}
+	if c.Type == casework.Litigation {
+		d.Register = "/litigation/" + strconv.FormatInt(c.ID, 10)
+	}
+	for _, lk := range links {
+		lv := linkView{Kind: i18n.Tr(l, "cases.link."+lk.Kind), Number: lk.Case.Number, Href: "/cases/" + strconv.FormatInt(lk.Case.ID, 10)}
+		if !lk.Outgoing {
+			lv.Kind = i18n.Tr(l, "cases.linked_by."+lk.Kind)
+		}
+		if lt, ok := e.Type(lk.Case.Type); ok {
+			lv.Type = lt.Name.In(l)
+			if st, ok := lt.State(lk.Case.State); ok {
+				lv.State = st.Name.In(l)
+			}
+		}
+		d.Links = append(d.Links, lv)
 	}
 	if rule, ok := t.Rule(c.Clock); ok {
 		d.Basis = rule.Basis.In(l)
@@ -257,7 +280,7 @@ func inputOf(l i18n.Lang, fd *casework.Field, required bool) formField {
 		ff.Type = "date"
 	case fd.Kind == casework.Number:
 		ff.Type = "number"
-	case fd.Name == "items" || fd.Name == "progress" || fd.Name == "result" || fd.Name == "reply_summary":
+	case slices.Contains([]string{"items", "progress", "result", "reply_summary", "claims", "issues", "details", "measures"}, fd.Name):
 		ff.Type = "textarea"
 	}
 	return ff
@@ -278,6 +301,9 @@ func choiceLabel(l i18n.Lang, field, v string) string {
 		if s, ok := auth.Section(v); ok {
 			return s.Name.In(l)
 		}
+	}
+	if k := "cases.choice." + field + "." + v; i18n.Has(k) {
+		return i18n.Tr(l, k)
 	}
 	if i18n.Has("cases.choice." + v) {
 		return i18n.Tr(l, "cases.choice."+v)
@@ -564,9 +590,9 @@ func (ui *UI) showNewCase(w http.ResponseWriter, r *http.Request, status int, ty
 		add("county_code", "select", true, countyOpts)
 		add("school_code", "text", false, nil)
 		add("received_on", "date", true, nil)
-		for _, name := range t.OpenFields {
+		for _, name := range append(slices.Clone(t.OpenFields), t.OpenOptional...) {
 			fd, _ := t.Field(name)
-			ff := inputOf(l, fd, true)
+			ff := inputOf(l, fd, slices.Contains(t.OpenFields, name))
 			ff.Value = values[name]
 			ff.Options = choiceOptions(l, fd, ff.Value)
 			d.Fields = append(d.Fields, ff)
@@ -630,7 +656,7 @@ func (ui *UI) openCase(w http.ResponseWriter, r *http.Request) {
 			v.AddText("received_on", fault.As(err).Msg)
 		}
 	}
-	for _, name := range t.OpenFields {
+	for _, name := range append(slices.Clone(t.OpenFields), t.OpenOptional...) {
 		values[name] = strings.TrimSpace(r.PostForm.Get(name))
 		if values[name] != "" {
 			in.Fields[name] = values[name]
