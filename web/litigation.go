@@ -42,14 +42,14 @@ type litigationRow struct {
 }
 
 type litigationData struct {
-	Rows     []litigationRow
-	Total    int
-	Capped   bool
-	Status   []option
-	States   []option
-	Q        string
-	Errors   []string
-	CanOpen  bool
+	Rows    []litigationRow
+	Total   int
+	Capped  bool
+	Status  []option
+	States  []option
+	Q       string
+	Errors  []string
+	CanOpen bool
 	pager
 }
 

@@ -144,14 +144,14 @@ type violationView struct {
 }
 
 type checkView struct {
-	ID                 int64
-	CheckedAt, By      string
-	ChargedOn, Course  string
-	Hours              int
-	Amount, PaidInto   string
-	Loan               bool
-	Note               string
-	Violations         []violationView
+	ID                   int64
+	CheckedAt, By        string
+	ChargedOn, Course    string
+	Hours                int
+	Amount, PaidInto     string
+	Loan                 bool
+	Note                 string
+	Violations           []violationView
 	CaseNumber, CaseHref string
 }
 

@@ -37,7 +37,7 @@ import (
 
 // Deps is what the user interface needs from the rest of the program.
 type Deps struct {
-	Cases        *casework.Engine // casework: legal deadlines (issue 6)
+	Cases        *casework.Engine  // casework: legal deadlines (issue 6)
 	Training     *training.Service // off-campus training institutions' accounts and charge checks (issue 6)
 	DB           *db.DB
 	Schools      *school.Registry
