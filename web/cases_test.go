@@ -19,6 +19,7 @@ import (
 	"edubureau/db/dbtest"
 	"edubureau/school"
 	"edubureau/scope"
+	"edubureau/training"
 )
 
 // caseFixture is newFixture on database d with a case engine, an auditor
@@ -47,7 +48,9 @@ func caseFixture(t *testing.T, d *db.DB) (*fixture, *casework.Engine) {
 		t.Fatal(err)
 	}
 	e.Argon2 = svc.Argon2
-	ui, err := New(Deps{DB: d, Schools: reg, Auth: svc, Cases: e, Jurisdiction: area.Area{Code: "4304", Name: "衡阳市"}, Version: "v-test"})
+	e.Hooks = casework.RegistryHooks(reg)
+	ui, err := New(Deps{DB: d, Schools: reg, Auth: svc, Cases: e, Training: training.New(d, reg, e),
+		Jurisdiction: area.Area{Code: "4304", Name: "衡阳市"}, Version: "v-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
