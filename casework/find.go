@@ -89,28 +89,8 @@ func (e *Engine) Find(ctx context.Context, sc scope.Scope, q Query) (Page, error
 	where, sargs := sc.SQL("county_code", "school_code", len(args)+1)
 	args = append(args, sargs...)
 	filter := ` FROM case_file WHERE ` + strings.Join(conds, " AND ") + ` AND ` + where
-	out := Page{Page: page, PerPage: perPage}
-	if err := e.DB.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1`+filter+` LIMIT %d) AS matching`, MaxCount+1),
-		args...).Scan(&out.Total); err != nil {
-		return Page{}, fmt.Errorf("count cases: %w", err)
-	}
-	if out.Total > MaxCount {
-		out.Total, out.Capped = MaxCount, true
-	}
-	rows, err := e.DB.QueryContext(ctx, `SELECT `+caseCols+filter+fmt.Sprintf(` ORDER BY CASE WHEN closed_on IS NULL THEN 0 ELSE 1 END,
-		CASE WHEN closed_on IS NULL THEN due_key ELSE '' END, received_on DESC, id DESC LIMIT %d OFFSET %d`, perPage, (page-1)*perPage), args...)
-	if err != nil {
-		return Page{}, fmt.Errorf("list cases: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return Page{}, err
-		}
-		out.Items = append(out.Items, c)
-	}
-	return out, rows.Err()
+	return e.readPage(ctx, filter, args, `CASE WHEN closed_on IS NULL THEN 0 ELSE 1 END,
+		CASE WHEN closed_on IS NULL THEN due_key ELSE '' END, received_on DESC, id DESC`, page, perPage)
 }
 
 // OpenBySchool counts the open cases of type typ of each of schools, in

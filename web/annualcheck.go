@@ -254,24 +254,15 @@ func (ui *UI) renderCheckPage(w http.ResponseWriter, r *http.Request, u auth.Use
 	for _, row := range rows {
 		d.Rows = append(d.Rows, ui.checkRowOf(l, e, t, row))
 	}
-	page := max(f.Page, 1)
-	filters := url.Values{"year": {strconv.Itoa(f.Year)}}
-	for k, v := range map[string]string{"state": f.State, "result": f.Result, "county": f.County, "q": f.Query} {
+	filters := map[string]string{"year": strconv.Itoa(f.Year), "state": f.State, "result": f.Result, "county": f.County, "q": f.Query}
+	d.pager = queryPager("/annual-check", filters, f.Page, checkPerPage, total)
+	exp := url.Values{}
+	for k, v := range filters {
 		if v != "" {
-			filters.Set(k, v)
+			exp.Set(k, v)
 		}
 	}
-	d.ExportHref = "/annual-check/export.xlsx?" + filters.Encode()
-	d.pager = newPager(page, checkPerPage, total, func(n int) string {
-		v := url.Values{}
-		for k, x := range filters {
-			v[k] = x
-		}
-		if n > 1 {
-			v.Set("page", strconv.Itoa(n))
-		}
-		return "/annual-check?" + v.Encode()
-	})
+	d.ExportHref = "/annual-check/export.xlsx?" + exp.Encode()
 	pg := ui.newPage(r, i18n.Trf(l, "check.title", f.Year), d)
 	pg.Charts = d.Chart != nil
 	ui.render(w, r, status, "annual_check", pg)

@@ -160,19 +160,7 @@ func (ui *UI) showCase(w http.ResponseWriter, r *http.Request, status int, faile
 	if c.Type == casework.Litigation {
 		d.Register = "/litigation/" + strconv.FormatInt(c.ID, 10)
 	}
-	for _, lk := range links {
-		lv := linkView{Kind: i18n.Tr(l, "cases.link."+lk.Kind), Number: lk.Case.Number, Href: "/cases/" + strconv.FormatInt(lk.Case.ID, 10)}
-		if !lk.Outgoing {
-			lv.Kind = i18n.Tr(l, "cases.linked_by."+lk.Kind)
-		}
-		if lt, ok := e.Type(lk.Case.Type); ok {
-			lv.Type = lt.Name.In(l)
-			if st, ok := lt.State(lk.Case.State); ok {
-				lv.State = st.Name.In(l)
-			}
-		}
-		d.Links = append(d.Links, lv)
-	}
+	d.Links = linkViews(l, e, links)
 	if rule, ok := t.Rule(c.Clock); ok {
 		d.Basis = rule.Basis.In(l)
 	}
@@ -183,30 +171,7 @@ func (ui *UI) showCase(w http.ResponseWriter, r *http.Request, status int, faile
 			d.Fields = append(d.Fields, f)
 		}
 	}
-	stateName := func(code string) string {
-		if st, ok := t.State(code); ok {
-			return st.Name.In(l)
-		}
-		return code
-	}
-	for _, ev := range events {
-		h := historyRow{Seq: ev.Seq, From: stateName(ev.FromState), To: stateName(ev.ToState), On: ev.On.String(),
-			At: formatDateTime(ev.At), By: ev.By, Reason: ev.Reason, Fields: fieldViews(l, t, ev.Fields)}
-		if ev.FromState == "" {
-			h.From = ""
-		}
-		if ev.Transition == casework.OpenStep {
-			h.Step = i18n.Tr(l, "cases.step_open")
-		} else if tr, ok := t.Transition(ev.Transition); ok {
-			h.Step = tr.Name.In(l)
-		} else {
-			h.Step = ev.Transition
-		}
-		if !ev.DueOn.IsZero() {
-			h.Due = ev.DueOn.String()
-		}
-		d.History = append(d.History, h)
-	}
+	d.History = historyRows(l, t, events)
 	have := map[string]bool{}
 	for _, doc := range docs {
 		have[doc.Kind] = true
@@ -690,4 +655,56 @@ func (ui *UI) openCase(w http.ResponseWriter, r *http.Request) {
 	d := &newCaseData{Opened: true, Type: t.Code, TypeName: t.Name.In(l), Number: c.Number, AccessCode: c.AccessCode,
 		Href: "/cases/" + strconv.FormatInt(c.ID, 10)}
 	ui.render(w, r, http.StatusCreated, "case_new", ui.newPage(r, i18n.Trf(l, "cases.opened.title", c.Number), d))
+}
+
+// linkViews shows the cases linked to one: how (it names them, or they name
+// it), their numbers, types and states.
+func linkViews(l i18n.Lang, e *casework.Engine, links []casework.Linked) []linkView {
+	var out []linkView
+	for _, lk := range links {
+		lv := linkView{Kind: i18n.Tr(l, "cases.link."+lk.Kind), Number: lk.Case.Number, Href: "/cases/" + strconv.FormatInt(lk.Case.ID, 10),
+			Type: lk.Case.Type, State: lk.Case.State}
+		if !lk.Outgoing {
+			lv.Kind = i18n.Tr(l, "cases.linked_by."+lk.Kind)
+		}
+		if lt, ok := e.Type(lk.Case.Type); ok {
+			lv.Type = lt.Name.In(l)
+			if st, ok := lt.State(lk.Case.State); ok {
+				lv.State = st.Name.In(l)
+			}
+		}
+		out = append(out, lv)
+	}
+	return out
+}
+
+// historyRows shows a case's steps: what, from which state to which, when,
+// by whom, why, with what, and the deadline after.
+func historyRows(l i18n.Lang, t *casework.Type, events []casework.Event) []historyRow {
+	stateName := func(code string) string {
+		if st, ok := t.State(code); ok {
+			return st.Name.In(l)
+		}
+		return code
+	}
+	var out []historyRow
+	for _, ev := range events {
+		h := historyRow{Seq: ev.Seq, From: stateName(ev.FromState), To: stateName(ev.ToState), On: ev.On.String(),
+			At: formatDateTime(ev.At), By: ev.By, Reason: ev.Reason, Fields: fieldViews(l, t, ev.Fields)}
+		if ev.FromState == "" {
+			h.From = ""
+		}
+		if ev.Transition == casework.OpenStep {
+			h.Step = i18n.Tr(l, "cases.step_open")
+		} else if tr, ok := t.Transition(ev.Transition); ok {
+			h.Step = tr.Name.In(l)
+		} else {
+			h.Step = ev.Transition
+		}
+		if !ev.DueOn.IsZero() {
+			h.Due = ev.DueOn.String()
+		}
+		out = append(out, h)
+	}
+	return out
 }

@@ -8,7 +8,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -106,22 +105,7 @@ func (ui *UI) litigationList(w http.ResponseWriter, r *http.Request) {
 	for _, st := range t.States {
 		d.States = append(d.States, option{Value: st.Code, Label: st.Name.In(l), Selected: st.Code == cq.State})
 	}
-	vals := url.Values{}
-	for k, x := range map[string]string{"status": cq.Status, "state": cq.State, "q": cq.Text} {
-		if x != "" {
-			vals.Set(k, x)
-		}
-	}
-	d.pager = newPager(max(cq.Page, 1), litigationPerPage, pg.Total, func(n int) string {
-		v := url.Values{}
-		for k, x := range vals {
-			v[k] = x
-		}
-		if n > 1 {
-			v.Set("page", strconv.Itoa(n))
-		}
-		return "/litigation?" + v.Encode()
-	})
+	d.pager = queryPager("/litigation", map[string]string{"status": cq.Status, "state": cq.State, "q": cq.Text}, cq.Page, litigationPerPage, pg.Total)
 	ui.render(w, r, status, "litigation", ui.newPage(r, i18n.Tr(l, "litigation.title"), d))
 }
 
@@ -179,30 +163,12 @@ func (ui *UI) litigationDetail(w http.ResponseWriter, r *http.Request) {
 	if rule, ok := t.Rule(c.Clock); ok {
 		d.Basis = rule.Basis.In(l)
 	}
-	stateName := func(tp *casework.Type, code string) string {
-		if st, ok := tp.State(code); ok {
-			return st.Name.In(l)
-		}
-		return code
-	}
+	d.History = historyRows(l, t, events)
 	for _, ev := range events {
 		if h := ev.Fields["hearing_on"]; h != "" {
 			d.Hearings = append(d.Hearings, hearingView{On: h, Place: ev.Fields["hearing_place"], Noted: ev.On.String()})
 		}
-		step := i18n.Tr(l, "cases.step_open")
-		if tr, ok := t.Transition(ev.Transition); ok {
-			step = tr.Name.In(l)
-		}
-		d.History = append(d.History, historyRow{Seq: ev.Seq, Step: step, To: stateName(t, ev.ToState), On: ev.On.String(),
-			By: ev.By, Reason: ev.Reason, Fields: fieldViews(l, t, ev.Fields), Due: dateOr(ev.DueOn)})
 	}
-	for _, lk := range links {
-		lv := linkView{Kind: i18n.Tr(l, "cases.link."+lk.Kind), Number: lk.Case.Number,
-			Href: "/cases/" + strconv.FormatInt(lk.Case.ID, 10), State: lk.Case.State}
-		if lt, ok := e.Type(lk.Case.Type); ok {
-			lv.Type, lv.State = lt.Name.In(l), stateName(lt, lk.Case.State)
-		}
-		d.Links = append(d.Links, lv)
-	}
+	d.Links = linkViews(l, e, links)
 	ui.render(w, r, http.StatusOK, "litigation_detail", ui.newPage(r, c.Fields["court_case_no"]+" · "+c.Number, d))
 }

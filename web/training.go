@@ -120,22 +120,8 @@ func (ui *UI) trainingList(w http.ResponseWriter, r *http.Request) {
 	for _, a := range []string{"none", "yes"} {
 		d.Accounts = append(d.Accounts, option{Value: a, Label: i18n.Tr(l, "training.account_filter."+a), Selected: a == f.Account})
 	}
-	vals := url.Values{}
-	for k, x := range map[string]string{"county": f.County, "status": string(f.Status), "account": f.Account, "q": f.Query} {
-		if x != "" {
-			vals.Set(k, x)
-		}
-	}
-	d.pager = newPager(max(f.Page, 1), trainingPerPage, d.Total, func(n int) string {
-		v := url.Values{}
-		for k, x := range vals {
-			v[k] = x
-		}
-		if n > 1 {
-			v.Set("page", strconv.Itoa(n))
-		}
-		return "/training?" + v.Encode()
-	})
+	d.pager = queryPager("/training", map[string]string{"county": f.County, "status": string(f.Status), "account": f.Account, "q": f.Query},
+		f.Page, trainingPerPage, d.Total)
 	ui.render(w, r, status, "training", ui.newPage(r, i18n.Tr(l, "training.title"), d))
 }
 

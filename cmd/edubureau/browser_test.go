@@ -300,28 +300,8 @@ func TestBrowserCasework(t *testing.T) {
 	defer srv.stop()
 	base := srv.base
 	var number, code, deadline, steps, mine, state, due, wrong string
-	read := func(js string, dst *string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			v, err := chromedp.Evaluate[string](js)(ctx, tg)
-			*dst = v
-			return err
-		})
-	}
+	do, read, _ := browserSession(t, ctx, base)
 	text := func(sel string) string { return fmt.Sprintf(`document.querySelector(%q).innerText`, sel) }
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	do("sign in",
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(`#login-form`),
-		chromedp.SendKeys(`#f-username`, "admin"),
-		chromedp.SendKeys(`#f-password`, demoPassword),
-		chromedp.Click(`#login-submit`),
-		chromedp.WaitVisible(`#figures`),
-	)
 	do("open a disclosure request",
 		chromedp.Navigate(base+"/cases/new?type=info_disclosure"),
 		chromedp.WaitVisible(`#case-form`),

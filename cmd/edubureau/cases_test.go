@@ -18,18 +18,25 @@ import (
 	"edubureau/scope"
 )
 
+// casesDB opens dsn with Hengyang's areas, closed when the test ends.
+func casesDB(t *testing.T, dsn string) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if err := area.Sync(context.Background(), d, "4304"); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 func TestCasesCommand(t *testing.T) {
 	for name, dsn := range dbtest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			d, err := db.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer d.Close()
-			if err := area.Sync(ctx, d, "4304"); err != nil {
-				t.Fatal(err)
-			}
+			d := casesDB(t, dsn)
 			e, err := casework.New(d, casework.Shipped(casework.Config{})...)
 			if err != nil {
 				t.Fatal(err)
@@ -116,14 +123,7 @@ func TestCasesRemind(t *testing.T) {
 	for name, dsn := range dbtest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			d, err := db.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer d.Close()
-			if err := area.Sync(ctx, d, "4304"); err != nil {
-				t.Fatal(err)
-			}
+			d := casesDB(t, dsn)
 			svc := auth.New(d)
 			svc.Argon2 = auth.Argon2{Time: 1, Memory: 64, Threads: 1}
 			user := func(name, section, email string) auth.User {
