@@ -163,9 +163,31 @@ func TestTrainingLicenceEstablishes(t *testing.T) {
 		if !strings.HasPrefix(c.Number, "衡教培〔2026〕") {
 			t.Errorf("number %s", c.Number)
 		}
-		if _, err := e.Take(ctx, c.ID, "accept", casework.Input{On: day(t, "2026-05-06")}, clerk); err != nil {
-			t.Fatal(err)
+		// The License Law's periods: a notice to supplement within 5 WD (4 and 5 May are
+		// holidays, 9 May a make-up Saturday), the decision 20 WD from the
+		// supplement, extended once by 10, the certificate within 10 WD.
+		wantDue := func(c casework.Case, state, due string) {
+			t.Helper()
+			if c.State != state || c.DueOn.String() != due {
+				t.Fatalf("%s: state %s due %s, want %s due %s", c.Number, c.State, c.DueOn, state, due)
+			}
 		}
+		wantDue(c, "received", "2026-05-11")
+		take := func(step, on string, fields map[string]string, docs ...string) casework.Case {
+			t.Helper()
+			in := casework.Input{On: day(t, on), Fields: fields}
+			for _, k := range docs {
+				in.Documents = append(in.Documents, casework.Upload{Kind: k, Name: k + ".pdf", Content: []byte("%PDF " + k)})
+			}
+			c, err := e.Take(ctx, c.ID, step, in, clerk)
+			if err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+			return c
+		}
+		take("notify_supplement", "2026-05-06", map[string]string{"items": "消防验收合格证明、收费标准"}, "supplement_notice")
+		wantDue(take("supplement", "2026-05-12", nil), "accepted", "2026-06-09")
+		wantDue(take("extend", "2026-05-20", map[string]string{"approved_by": "局长"}, "extension_approval"), "accepted", "2026-06-24")
 		approve := func(acct string) error {
 			_, err := e.Take(ctx, c.ID, "approve", casework.Input{On: day(t, "2026-05-20"), Fields: map[string]string{
 				"decision_no": "衡教培决〔2026〕1号", "new_code": "9243000301", "new_name": "珠晖区星河科技培训中心", "school_address": "珠晖区东风路 8 号",
@@ -181,6 +203,14 @@ func TestTrainingLicenceEstablishes(t *testing.T) {
 		}
 		if err := approve("43050162860800000123"); err != nil {
 			t.Fatal(err)
+		}
+		c, err = e.Get(ctx, scope.Everything, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantDue(c, "approved", "2026-06-03") // the certificate within 10 WD of 20 May
+		if c = take("issue_certificate", "2026-05-25", map[string]string{"licence_no": "教民143040592001号"}); c.State != "certified" || c.Late {
+			t.Errorf("certified: %+v", c)
 		}
 		inst, err := s.Institution(ctx, scope.Everything, "9243000301")
 		if err != nil || inst.Type != school.Training || inst.Ownership != school.Private || inst.Status != school.Preparing {
