@@ -170,7 +170,7 @@ func (ui *UI) caseList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page = max(page, 1)
-	d := &casesData{Mode: "list", View: view, CanOpen: u.Can(auth.CaseEdit), Reminders: caseBadge(ui, r, u)}
+	d := &casesData{Mode: "list", View: view, CanOpen: u.Can(auth.CaseEdit)}
 	views := []string{viewMine, viewDue, viewOverdue}
 	if u.Section != "" {
 		views = append(views, viewSection)
@@ -217,7 +217,14 @@ func (ui *UI) caseList(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Tabs = append(d.Tabs, tab)
 	}
-	ui.render(w, r, http.StatusOK, "cases", ui.newPage(r, i18n.Tr(l, "cases.title"), d))
+	p := ui.newPage(r, i18n.Tr(l, "cases.title"), d)
+	// The banner says what the navigation's badge counts (read once).
+	for _, n := range p.Nav {
+		if n.Href == "/cases" {
+			d.Reminders = n.Count
+		}
+	}
+	ui.render(w, r, http.StatusOK, "cases", p)
 }
 
 func (ui *UI) caseRowOf(l i18n.Lang, e *casework.Engine, c casework.Case) caseRow {

@@ -197,6 +197,7 @@ type navLink struct {
 	Href   string
 	Active bool
 	Badge  string // "" when nothing waits
+	Count  int    // what the badge counts
 }
 
 // page is what every template receives.
@@ -226,7 +227,9 @@ func (ui *UI) newPage(r *http.Request, title string, data any) *page {
 			active := r.URL.Path == n.Href || n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href+"/")
 			link := navLink{Label: i18n.Tr(l, n.Key), Href: n.Href, Active: active}
 			if n.Badge != nil {
-				switch c := n.Badge(ui, r, u); {
+				c := n.Badge(ui, r, u)
+				link.Count = c
+				switch {
 				case c >= 100:
 					link.Badge = "99+"
 				case c > 0:
