@@ -46,15 +46,10 @@ type checkFigure struct {
 }
 
 type checkRowView struct {
+	caseRow
 	SchoolCode, SchoolName, County string
-	Number, Href                   string
-	State                          string
 	Result, ResultCode             string
 	Recheck                        string
-	Due, Left                      string
-	Overdue, DueSoon, Provisional  bool
-	Closed, Stopped                bool
-	StoppedSince                   string
 }
 
 type checkStartView struct {
@@ -252,7 +247,7 @@ func (ui *UI) renderCheckPage(w http.ResponseWriter, r *http.Request, u auth.Use
 	}
 	d.Total = total
 	for _, row := range rows {
-		d.Rows = append(d.Rows, ui.checkRowOf(l, e, t, row))
+		d.Rows = append(d.Rows, ui.checkRowOf(l, e, row))
 	}
 	filters := map[string]string{"year": strconv.Itoa(f.Year), "state": f.State, "result": f.Result, "county": f.County, "q": f.Query}
 	d.pager = queryPager("/annual-check", filters, f.Page, checkPerPage, total)
@@ -268,30 +263,17 @@ func (ui *UI) renderCheckPage(w http.ResponseWriter, r *http.Request, u auth.Use
 	ui.render(w, r, status, "annual_check", pg)
 }
 
-func (ui *UI) checkRowOf(l i18n.Lang, e *casework.Engine, t *casework.Type, row casework.CheckRow) checkRowView {
-	c := row.Case
-	v := checkRowView{SchoolCode: row.SchoolCode, SchoolName: row.SchoolName, County: row.County, Number: c.Number,
-		Href: "/cases/" + strconv.FormatInt(c.ID, 10), State: c.State, ResultCode: row.Result, Closed: c.Closed(),
-		Stopped: !c.StoppedSince.IsZero()}
-	if v.Stopped {
-		v.StoppedSince = c.StoppedSince.String()
-	}
+func (ui *UI) checkRowOf(l i18n.Lang, e *casework.Engine, row casework.CheckRow) checkRowView {
+	v := checkRowView{caseRow: ui.caseRowOf(l, e, row.Case), SchoolCode: row.SchoolCode, SchoolName: row.SchoolName,
+		County: row.County, ResultCode: row.Result}
 	if a, ok := area.Lookup(row.County); ok {
 		v.County = a.Name
-	}
-	if st, ok := t.State(c.State); ok {
-		v.State = st.Name.In(l)
 	}
 	if row.Result != "" {
 		v.Result = i18n.Tr(l, "check.result."+row.Result)
 	}
 	if row.Recheck != "" {
 		v.Recheck = i18n.Tr(l, "check.recheck."+row.Recheck)
-	}
-	if left, prov, ok := e.Remaining(c); ok {
-		v.Due, v.Provisional = c.DueOn.String(), prov || c.DueProvisional
-		v.Overdue, v.DueSoon = left < 0, left >= 0 && left <= dueSoonDays
-		v.Left = daysLeft(l, left)
 	}
 	return v
 }
