@@ -19,6 +19,7 @@ import (
 	"edubureau/fault"
 	"edubureau/httpx"
 	"edubureau/school"
+	"edubureau/student"
 )
 
 // Prefix is where the API lives.
@@ -30,7 +31,8 @@ type Deps struct {
 	Schools      *school.Registry
 	Auth         *auth.Service
 	Jurisdiction area.Area
-	Version      string // the program's version, shown in the OpenAPI document
+	Version      string            // the program's version, shown in the OpenAPI document
+	Students     *student.Registry // the student status registry (issue 4); nil: its routes answer 503
 }
 
 // API serves /api/v1.

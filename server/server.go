@@ -26,6 +26,7 @@ import (
 	"edubureau/httpx"
 	"edubureau/pii"
 	"edubureau/school"
+	"edubureau/student"
 	"edubureau/training"
 	"edubureau/web"
 )
@@ -118,13 +119,20 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 		}
 		return c
 	}
+	// The student registry seals personal data: it needs the keyring.
+	var students *student.Registry
+	if ring != nil {
+		students = student.New(d, ring)
+		students.Audit, students.Schools = s.audit, schools
+		students.CountsMaxAge = time.Minute // the dashboard's figures
+	}
 	secure := cfg.TLSCert != ""
-	ui, err := web.New(web.Deps{DB: d, Schools: schools, Cases: cases, Training: trainings, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version})
+	ui, err := web.New(web.Deps{DB: d, Schools: schools, Cases: cases, Training: trainings, Students: students, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version})
 	if err != nil {
 		return nil, fmt.Errorf("web pages: %w", err)
 	}
 	s.web = ui
-	s.api = api.New(api.Deps{DB: d, Schools: schools, Auth: s.auth, Jurisdiction: jurisdiction, Version: version})
+	s.api = api.New(api.Deps{DB: d, Schools: schools, Students: students, Auth: s.auth, Jurisdiction: jurisdiction, Version: version})
 
 	mux := http.NewServeMux()
 	mount := func(part string, rt httpx.Route, fail func(http.ResponseWriter, *http.Request, error)) {

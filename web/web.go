@@ -32,6 +32,7 @@ import (
 	"edubureau/httpx"
 	"edubureau/i18n"
 	"edubureau/school"
+	"edubureau/student"
 	"edubureau/training"
 )
 
@@ -39,6 +40,7 @@ import (
 type Deps struct {
 	Cases        *casework.Engine  // casework: legal deadlines (issue 6)
 	Training     *training.Service // off-campus training institutions' accounts and charge checks (issue 6)
+	Students     *student.Registry // the student status registry (issue 4); nil: no student pages
 	DB           *db.DB
 	Schools      *school.Registry
 	Auth         *auth.Service
