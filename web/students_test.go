@@ -19,6 +19,7 @@ import (
 	"edubureau/auth"
 	"edubureau/idno"
 	"edubureau/pii"
+	"edubureau/school"
 	"edubureau/scope"
 	"edubureau/student"
 	"edubureau/year"
@@ -369,4 +370,252 @@ func mustID(t *testing.T, loc string) int64 {
 		t.Fatalf("no id in %q", loc)
 	}
 	return n
+}
+
+var transferLinkRE = regexp.MustCompile(`/transfers/(\d+)`)
+
+func TestStudentTransferPages(t *testing.T) {
+	sf := newStudentFixture(t)
+	sf.signIn()
+	a := sf.pupil("周小燕", "2143000001", 3, false)
+	c := sf.pupil("吴大伟", "3443000004", 10, true)
+
+	// The receiving school asks, naming the child by number and name.
+	res := sf.as("school.b", "/transfers/new")
+	mustContain(t, "request form", res.body, `id="transfer-form"`, `name="to_school" value="2143000002"`)
+	res = sf.postAs("school.b", "/transfers", url.Values{"number": {a.IDNumber}, "name": {"周小"}, "to_grade": {"3"}, "reason": {"随父母迁居"}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("wrong name: %d\n%s", res.status, res.body)
+	}
+	mustContain(t, "wrong name", res.body, `id="form-errors"`, `value="随父母迁居"`)
+	res = sf.postAs("school.b", "/transfers", url.Values{"number": {a.IDNumber}, "name": {"周小燕"}, "to_grade": {"3"}, "reason": {""}})
+	mustContain(t, "no reason", fieldBlock(res.body, "reason"), "field-error")
+	res = sf.postAs("school.b", "/transfers", url.Values{"number": {a.IDNumber}, "name": {"周小燕"}, "to_grade": {"3"}, "reason": {"随父母迁居"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("request: %d\n%s", res.status, res.body)
+	}
+	tr := res.header.Get("Location")
+	// A second request for the same child: refused clearly.
+	res = sf.postAs("school.b", "/transfers", url.Values{"number": {a.IDNumber}, "name": {"周小燕"}, "to_grade": {"3"}, "reason": {"再次申请"}})
+	if res.status != http.StatusConflict {
+		t.Errorf("second request: %d", res.status)
+	}
+	// The sending school's inbox has it, with the badge; the receiving school sees it in progress.
+	res = sf.as("school.a", "/transfers")
+	mustContain(t, "sending inbox", res.body, `id="inbox-to-decide"`, "周小燕", `data-badge="1"`, `id="to-decide-count">1<`)
+	mustContain(t, "receiving inbox", sf.as("school.b", "/transfers").body, `id="in-progress-count">1<`)
+	// The receiving school cannot approve its own request; it may withdraw.
+	res = sf.as("school.b", tr)
+	mustContain(t, "receiver's view", res.body, `id="action-withdraw"`)
+	mustNotContain(t, "receiver's view", res.body, `id="action-approve"`)
+	if res = sf.postAs("school.b", tr+"/approve", url.Values{}); res.status != http.StatusForbidden {
+		t.Errorf("receiver approves: %d", res.status)
+	}
+	// Refusing needs a reason; approving completes it (same county).
+	res = sf.postAs("school.a", tr+"/reject", url.Values{"reason": {""}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("reject without reason: %d\n%s", res.status, res.body)
+	}
+	mustContain(t, "reject without reason", res.body, `id="action-reject" open`)
+	if res = sf.postAs("school.a", tr+"/approve", url.Values{"note": {"同意"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("approve: %d\n%s", res.status, res.body)
+	}
+	res = sf.as("school.b", "/students/"+strconv.FormatInt(a.ID, 10))
+	mustContain(t, "moved", res.body, `data-kind="transfer_in"`, `data-kind="transfer_out"`, "珠晖区东风小学")
+	if res = sf.as("school.a", "/students/"+strconv.FormatInt(a.ID, 10)); res.status != http.StatusNotFound {
+		t.Errorf("the old school still sees the student: %d", res.status)
+	}
+
+	// A grade the receiving school does not have.
+	res = sf.postAs("school.b", "/transfers", url.Values{"number": {"G" + c.IDNumber}, "name": {"吴大伟"}, "to_grade": {"9"}, "reason": {"就近入学"}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("a grade the school lacks: %d", res.status)
+	}
+	mustContain(t, "wrong grade", fieldBlock(res.body, "to_grade"), "field-error")
+	// A request needs a reason of two characters at least.
+	d := sf.pupil("郑小军", "2143000001", 2, true)
+	tr2loc := sf.postAs("county.hy", "/transfers", url.Values{"number": {d.IDNumber}, "name": {"郑小军"}, "to_school": {"3443000004"}, "to_grade": {"10"}, "reason": {"x"}})
+	if tr2loc.status != http.StatusUnprocessableEntity {
+		t.Errorf("a reason of one character: %d", tr2loc.status)
+	}
+	_ = d
+	// Completed transfers show in the list of all.
+	res = sf.get("/transfers?tab=all&status=completed")
+	mustContain(t, "all completed", res.body, "周小燕", "共 1 条")
+	if res = sf.get("/transfers?tab=all&status=lost"); res.status != http.StatusBadRequest {
+		t.Errorf("bad status: %d", res.status)
+	}
+	if m := transferLinkRE.FindStringSubmatch(tr); m == nil {
+		t.Fatalf("transfer location %q", tr)
+	}
+}
+
+func TestStudentCrossCountyTransfer(t *testing.T) {
+	sf := newStudentFixture(t)
+	ctx := context.Background()
+	// A nine-year school in 衡阳县 to receive a primary pupil of 珠晖区.
+	if _, err := sf.reg.Schools.Create(ctx, scope.Everything, schoolOf("3143000009", "衡阳县九年一贯制学校", "430421"), sf.by); err != nil {
+		t.Fatal(err)
+	}
+	rc := sf.newClient()
+	if _, err := sf.auth.CreateUser(ctx, auth.NewUser{Username: "school.d", Password: studentPassword, Role: auth.SchoolAdmin,
+		OrgKind: auth.OrgSchool, OrgCode: "3143000009"}); err != nil {
+		t.Fatal(err)
+	}
+	sf.signInAs(rc, "school.d", studentPassword)
+	sf.users["school.d"] = rc
+	a := sf.pupil("钱小雨", "2143000001", 3, false)
+	res := sf.postAs("school.d", "/transfers", url.Values{"number": {a.IDNumber}, "name": {"钱小雨"}, "to_grade": {"3"}, "reason": {"随父母回乡"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("request: %d\n%s", res.status, res.body)
+	}
+	tr := res.header.Get("Location")
+	// The county bureaus wait for the school.
+	mustContain(t, "county inbox before", sf.as("county.zh", "/transfers").body, `id="to-decide-count">0<`, `id="in-progress-count">1<`)
+	if res = sf.postAs("county.zh", tr+"/approve", url.Values{}); res.status != http.StatusConflict {
+		t.Errorf("county before school: %d", res.status)
+	}
+	if res = sf.postAs("school.a", tr+"/approve", url.Values{}); res.status != http.StatusSeeOther {
+		t.Fatalf("school approves: %d\n%s", res.status, res.body)
+	}
+	mustContain(t, "county inbox", sf.as("county.zh", "/transfers").body, `id="to-decide-count">1<`, "钱小雨", `data-badge="1"`)
+	mustContain(t, "county inbox", sf.as("county.hy", "/transfers").body, `id="to-decide-count">1<`)
+	if res = sf.postAs("county.zh", tr+"/approve", url.Values{}); res.status != http.StatusSeeOther {
+		t.Fatalf("from county: %d", res.status)
+	}
+	mustContain(t, "waiting for the other county", sf.as("county.hy", tr).body, `id="transfer-waiting"`, "衡阳县", `id="action-approve"`)
+	if res = sf.postAs("county.hy", tr+"/approve", url.Values{}); res.status != http.StatusSeeOther {
+		t.Fatalf("to county: %d", res.status)
+	}
+	mustContain(t, "completed", sf.as("school.d", tr).body, "已完成", `id="transfer-student"`)
+}
+
+func TestStudentClassesPromotionFollowUpsDuplicates(t *testing.T) {
+	sf := newStudentFixture(t)
+	sf.signIn()
+	ctx := context.Background()
+	yr := year.AcademicOf(time.Now()).Code
+
+	// Classes: add one (a refusal first), put two pupils in it, set its limit to 1: over the limit.
+	res := sf.post(sf.client, "/classes", url.Values{"school": {"2143000001"}, "year": {yr}, "grade": {"9"}, "number": {"1"}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("grade 9 at a primary: %d\n%s", res.status, res.body)
+	}
+	mustContain(t, "class error", res.body, `id="action-new-class" open`, "field-error")
+	res = sf.post(sf.client, "/classes", url.Values{"school": {"2143000001"}, "year": {yr}, "grade": {"6"}, "number": {"1"}, "head_teacher": {"陈老师"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("class: %d\n%s", res.status, res.body)
+	}
+	classes, err := sf.reg.Classes(ctx, scope.Everything, student.ClassFilter{School: "2143000001"})
+	if err != nil || len(classes) != 1 {
+		t.Fatalf("classes %v %v", classes, err)
+	}
+	k := classes[0]
+	p1, p2 := sf.pupil("毕业生甲", "2143000001", 6, true), sf.pupil("毕业生乙", "2143000001", 6, false)
+	for _, p := range []student.Student{p1, p2} {
+		if _, err := sf.reg.Place(ctx, scope.Everything, p.ID, 6, k.ID, "", "分班", sf.by); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kp := "/classes/" + strconv.FormatInt(k.ID, 10)
+	if res = sf.post(sf.client, kp, url.Values{"name": {k.Name}, "head_teacher": {"陈老师"}, "size_limit": {"1"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("limit: %d\n%s", res.status, res.body)
+	}
+	res = sf.get(kp)
+	mustContain(t, "roster", res.body, "毕业生甲", "毕业生乙", `id="class-over"`, "陈老师")
+	mustContain(t, "over limit list", sf.get("/classes?school=2143000001&over=1").body, `class="over-limit"`, "共 1 个班级，其中超班额 1 个")
+	if res = sf.as("school.b", kp); res.status != http.StatusNotFound {
+		t.Errorf("another school's class: %d", res.status)
+	}
+
+	// Promotion: the preview, a run without the confirmation refused, the run, the undo.
+	sf.pupil("升级生", "2143000001", 2, true)
+	res = sf.get("/promotion?school=2143000001&preview=1")
+	mustContain(t, "preview", res.body, `id="promotion-plan"`, `id="plan-graduated"`, "毕业生甲", "升级生", `id="promotion-run"`)
+	if res = sf.post(sf.client, "/promotion", url.Values{"school": {"2143000001"}}); res.status != http.StatusUnprocessableEntity {
+		t.Errorf("run without confirmation: %d", res.status)
+	}
+	if res = sf.post(sf.client, "/promotion", url.Values{"school": {"2143000001"}, "confirm": {"1"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("run: %d\n%s", res.status, res.body)
+	}
+	runs, err := sf.reg.PromotionRuns(ctx, scope.Everything)
+	if err != nil || len(runs) != 1 || runs[0].Graduated != 2 {
+		t.Fatalf("runs %+v %v", runs, err)
+	}
+	res = sf.get("/promotion")
+	mustContain(t, "runs", res.body, `data-run="`+strconv.FormatInt(runs[0].ID, 10)+`"`, "撤销")
+	undo := "/promotion/runs/" + strconv.FormatInt(runs[0].ID, 10) + "/undo"
+	if res = sf.post(sf.client, undo, url.Values{"reason": {""}}); res.status != http.StatusUnprocessableEntity {
+		t.Errorf("undo without reason: %d", res.status)
+	}
+	if res = sf.post(sf.client, undo, url.Values{"reason": {"误操作"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("undo: %d\n%s", res.status, res.body)
+	}
+
+	// Follow-up: a dropout, an action recorded, the case closed.
+	s := sf.pupil("辍学生", "2143000002", 5, true)
+	if _, err := sf.reg.Dropout(ctx, scope.Everything, s.ID, "", "work", "外出", sf.by); err != nil {
+		t.Fatal(err)
+	}
+	page, err := sf.reg.FollowUps(ctx, scope.Everything, student.FollowUpFilter{})
+	if err != nil || page.Total != 1 {
+		t.Fatalf("follow-ups %+v %v", page, err)
+	}
+	fp := "/followups/" + strconv.FormatInt(page.Items[0].ID, 10)
+	mustContain(t, "list", sf.get("/followups").body, "辍学生", `data-county="430405"`)
+	if res = sf.post(sf.client, fp+"/actions", url.Values{"kind": {"visit"}, "note": {""}}); res.status != http.StatusUnprocessableEntity {
+		t.Errorf("action without a note: %d", res.status)
+	}
+	if res = sf.post(sf.client, fp+"/actions", url.Values{"kind": {"visit"}, "note": {"上门劝返，家长同意下周返校"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("action: %d\n%s", res.status, res.body)
+	}
+	mustContain(t, "case", sf.get(fp).body, "上门劝返", `id="action-close"`)
+	if res = sf.post(sf.client, fp+"/close", url.Values{"outcome": {"enrolled_elsewhere"}, "note": {"已在广东就读"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("close: %d\n%s", res.status, res.body)
+	}
+	if res = sf.as("school.c", fp); res.status != http.StatusNotFound {
+		t.Errorf("another county's case: %d", res.status)
+	}
+
+	// Duplicates: same name, birth date and phone, different IDs.
+	x := sf.pupil("重名", "2143000001", 4, true)
+	y := x
+	y.ID, y.IDNumber, y.StudentNo, y.School = 0, idno.MakeResidentID("430406", mustDate(x.BirthDate), 77), "", "2143000002"
+	y.Guardians = []student.Guardian{{Name: "家长重名", Relation: "mother", Phone: fmt.Sprintf("139%08d", sf.seq)}}
+	y.Address = "珠晖区"
+	if _, err := sf.reg.Create(ctx, scope.Everything, y, sf.by); err != nil {
+		t.Fatal(err)
+	}
+	res = sf.get("/duplicates")
+	mustContain(t, "pair", res.body, `class="panel duplicate"`, "重名", "合并，保留")
+	res = sf.post(sf.client, "/duplicates/not-duplicate", url.Values{"keep": {strconv.FormatInt(x.ID, 10)}, "other": {"1"}, "note": {"x"}})
+	if res.status < 400 {
+		t.Errorf("a pair that is not listed: %d", res.status)
+	}
+	pairs, _ := sf.reg.Duplicates(ctx, scope.Everything, student.DuplicateFilter{})
+	if len(pairs.Items) != 1 {
+		t.Fatalf("pairs: %+v", pairs)
+	}
+	p := pairs.Items[0]
+	res = sf.post(sf.client, "/duplicates/merge", url.Values{"keep": {strconv.FormatInt(p.A.ID, 10)}, "other": {strconv.FormatInt(p.B.ID, 10)}, "reason": {"同一人，证件号登记错误"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("merge: %d\n%s", res.status, res.body)
+	}
+	mustContain(t, "merged", sf.get("/duplicates?status=merged").body, "同一人")
+	mustContain(t, "kept record", sf.get("/students/"+strconv.FormatInt(p.A.ID, 10)).body, `id="student-merged"`, `data-kind="merge"`)
+
+	// The dashboard counts the students on the roll by county, level and gender.
+	res = sf.get("/")
+	mustContain(t, "dashboard", res.body, `id="student-figures"`, `id="chart-students-data"`, `id="table-students"`, "珠晖区")
+	mustNotContain(t, "inspector has no edit", sf.as("inspector", "/students").body, `id="new-student"`)
+}
+
+func mustDate(s string) time.Time {
+	d, _ := time.Parse(time.DateOnly, s)
+	return d
+}
+
+func schoolOf(code, name, county string) school.School {
+	return school.School{Code: code, Name: name, Type: school.NineYear, Ownership: school.Public, County: county,
+		Status: school.Active, OpenedOn: "2001-09-01", Capacity: 1000}
 }

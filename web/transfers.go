@@ -231,6 +231,9 @@ func (ui *UI) requestTransfer(w http.ResponseWriter, r *http.Request) {
 	for _, k := range []string{"number", "name", "to_school", "to_grade", "to_class", "reason"} {
 		d.Values[k] = strings.TrimSpace(r.PostForm.Get(k))
 	}
+	if d.Values["to_school"] == "" && u.OrgKind == auth.OrgSchool {
+		d.Values["to_school"] = u.OrgCode // a school asks for itself
+	}
 	var v fault.Validation
 	req := student.TransferRequest{Number: d.Values["number"], Name: d.Values["name"], ToSchool: d.Values["to_school"], Reason: d.Values["reason"]}
 	if req.ToSchool == "" {
