@@ -42,6 +42,8 @@ type Server struct {
 	api     *api.API
 	routes  []Mounted
 	handler http.Handler
+	// students is the student registry (nil without a keyring).
+	students *student.Registry
 }
 
 // Mounted is a route with the part of the application that serves it.
@@ -126,6 +128,7 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 		students.Audit, students.Schools = s.audit, schools
 		students.CountsMaxAge = time.Minute // the dashboard's figures
 	}
+	s.students = students
 	secure := cfg.TLSCert != ""
 	ui, err := web.New(web.Deps{DB: d, Schools: schools, Cases: cases, Training: trainings, Students: students, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version})
 	if err != nil {
@@ -194,6 +197,9 @@ func (s *Server) Auth() *auth.Service { return s.auth }
 
 // Audit is the audit log.
 func (s *Server) Audit() *audit.Log { return s.audit }
+
+// Students is the student registry (nil when the server has no keyring).
+func (s *Server) Students() *student.Registry { return s.students }
 
 // appendAudit records an entry of its own; a failure to record is logged
 // loudly (the request itself has already been decided).

@@ -329,6 +329,9 @@ func (ui *UI) updateClass(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := pathID(r, "id")
+	if err == nil {
+		_, err = ui.d.Students.GetClass(r.Context(), u.Scope(), id) // out of scope: not found, whatever the form says
+	}
 	if err != nil {
 		ui.Fail(w, r, err)
 		return

@@ -220,6 +220,11 @@ func (ui *UI) undoPromotion(w http.ResponseWriter, r *http.Request) {
 		ui.Fail(w, r, err)
 		return
 	}
+	// Out of scope is not found, whatever the form says.
+	if _, err := ui.d.Students.PromotionRun(r.Context(), u.Scope(), id); err != nil {
+		ui.Fail(w, r, err)
+		return
+	}
 	reason := strings.TrimSpace(r.PostForm.Get("reason"))
 	if _, err := ui.d.Students.UndoPromotion(r.Context(), u.Scope(), id, reason, studentActor(r, u)); err != nil {
 		switch k := fault.KindOf(err); k {

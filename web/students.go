@@ -111,7 +111,7 @@ func pathID(r *http.Request, name string) (int64, error) {
 // transferBadge is the navigation's count for transfers: what waits for the
 // user's school or county bureau to decide.
 func transferBadge(ui *UI, r *http.Request, u auth.User) int {
-	if ui.d.Students == nil {
+	if ui.d.Students == nil || !hasInbox(u) {
 		return 0
 	}
 	n, err := ui.d.Students.WaitingCount(r.Context(), u.Scope(), u.OrgKind, u.OrgCode)

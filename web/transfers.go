@@ -25,6 +25,12 @@ type transferView struct {
 	Waiting string // who it waits for, named
 }
 
+// hasInbox reports whether u decides transfers for an organisation: a
+// school's administrator, or a county bureau's staff.
+func hasInbox(u auth.User) bool {
+	return u.Role == auth.SchoolAdmin && u.OrgKind == auth.OrgSchool || u.Role == auth.Staff && u.OrgKind == auth.OrgCounty
+}
+
 type transferInboxData struct {
 	Tab          string // inbox | all
 	HasInbox     bool
@@ -88,7 +94,7 @@ func (ui *UI) transferInbox(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, l, sc, q := r.Context(), i18n.FromRequest(r), u.Scope(), r.URL.Query()
 	d := &transferInboxData{Tab: q.Get("tab"), Status: q.Get("status"), CanRequest: u.Can(auth.StudentEdit)}
-	d.HasInbox = u.OrgKind == auth.OrgSchool || u.OrgKind == auth.OrgCounty
+	d.HasInbox = hasInbox(u)
 	if d.Tab != "all" && d.HasInbox {
 		d.Tab = "inbox"
 		var err error
