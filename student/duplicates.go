@@ -91,7 +91,7 @@ func (r *Registry) FindDuplicates(ctx context.Context, by Actor) (int, error) {
 // another school of the jurisdiction.
 type DuplicateSide struct {
 	Visible    bool   `json:"visible"`
-	ID         int64  `json:"id,omitempty"`
+	ID         int64  `json:"id,string,omitempty"`
 	Name       string `json:"name,omitempty"`
 	Gender     string `json:"gender,omitempty"`
 	BirthDate  string `json:"birth_date,omitempty"`
@@ -110,7 +110,7 @@ type Duplicate struct {
 	B         DuplicateSide `json:"b"`
 	Status    string        `json:"status"` // open | not_duplicate | merged
 	FoundAt   time.Time     `json:"found_at"`
-	KeptID    int64         `json:"kept_id,omitempty"`
+	KeptID    int64         `json:"kept_id,string,omitempty"`
 	DecidedAt *time.Time    `json:"decided_at,omitempty"`
 	DecidedBy string        `json:"decided_by,omitempty"`
 	Note      string        `json:"note,omitempty"`

@@ -211,7 +211,7 @@ func orderBy(f Filter) string {
 
 // Summary is a student as a list shows them: personal fields masked.
 type Summary struct {
-	ID           int64       `json:"id"`
+	ID           int64       `json:"id,string"`
 	StudentNo    string      `json:"student_no"` // masked
 	Name         string      `json:"name"`
 	Gender       idno.Gender `json:"gender"`
@@ -225,7 +225,7 @@ type Summary struct {
 	CountyName   string      `json:"county_name"`
 	Level        Level       `json:"level"`
 	Grade        Grade       `json:"grade"`
-	ClassID      int64       `json:"class_id,omitempty"`
+	ClassID      int64       `json:"class_id,string,omitempty"`
 	ClassName    string      `json:"class_name,omitempty"`
 	AbsentSince  string      `json:"absent_since,omitempty"`
 	Migrant      bool        `json:"migrant"`
