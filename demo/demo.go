@@ -25,6 +25,7 @@ import (
 	"edubureau/area"
 	"edubureau/db"
 	"edubureau/fault"
+	"edubureau/pii"
 	"edubureau/school"
 	"edubureau/scope"
 )
@@ -61,6 +62,9 @@ type Options struct {
 	// that the served cases have the intended mix of due, overdue, extended
 	// and suspended; tests keep the fixed day.
 	CasesAsOf time.Time
+	// Keys seal the students' personal data (the demo keeps its key beside
+	// its database); without keys the demo has no students.
+	Keys *pii.Keyring
 }
 
 func (o Options) casesAsOf() time.Time {
@@ -102,6 +106,8 @@ type Summary struct {
 	ByType       map[school.Type]int `json:"by_type"`
 	ByCounty     map[string]int      `json:"by_county"`
 	Private      int                 `json:"private"`
+	Students     int                 `json:"students"` // registered by the students step
+	Classes      int                 `json:"classes"`
 	Steps        []StepTime          `json:"steps"`
 }
 
@@ -133,6 +139,7 @@ type step struct {
 var steps = []step{
 	{"areas", buildAreas},
 	{"schools", buildSchools},
+	{"students", buildStudents},
 	{"cases", buildCases},
 }
 

@@ -164,3 +164,40 @@ func (r *Registry) GetClass(ctx context.Context, sc scope.Scope, id int64) (Clas
 	c.OverLimit = c.Limit > 0 && c.Students > c.Limit
 	return c, nil
 }
+
+// IDsByIndex fills ids (blind index of an ID number → 0) with the ids of
+// the students registered under those numbers (the demo generator finds the
+// children it loaded); numbers not registered stay 0.
+func (r *Registry) IDsByIndex(ctx context.Context, ids map[string]int64) error {
+	keys := make([]string, 0, len(ids))
+	for k := range ids {
+		keys = append(keys, k)
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		args := make([]any, n)
+		ph := make([]string, n)
+		for i := range args {
+			args[i], ph[i] = keys[i], fmt.Sprintf("$%d", i+1)
+		}
+		rows, err := r.DB.QueryContext(ctx, `SELECT id_index, id FROM student WHERE id_index IN (`+strings.Join(ph, ", ")+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("find students: %w", err)
+		}
+		for rows.Next() {
+			var k string
+			var id int64
+			if err := rows.Scan(&k, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids[k] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		keys = keys[n:]
+	}
+	return nil
+}
