@@ -65,6 +65,11 @@ type Options struct {
 	// Keys seal the students' personal data (the demo keeps its key beside
 	// its database); without keys the demo has no students.
 	Keys *pii.Keyring
+	// Students is about how many students to register: 0 is the scale's
+	// (100,000 small, 1,200,000 city), a negative number none. Tests and a
+	// quick look ask for fewer; the grade sizes stay realistic (fewer
+	// classes per school).
+	Students int
 }
 
 func (o Options) casesAsOf() time.Time {

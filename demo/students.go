@@ -36,7 +36,9 @@ const streamStudents uint64 = 2
 var studentTargets = map[Scale]int{Small: 100_000, City: 1_200_000}
 
 // The lists after the load: how many of each, by scale.
-var studentExtras = map[Scale]struct{ transfers, dropouts, absences, suspended, duplicates int }{
+type studentExtra struct{ transfers, dropouts, absences, suspended, duplicates int }
+
+var studentExtras = map[Scale]studentExtra{
 	Small: {transfers: 40, dropouts: 30, absences: 20, suspended: 25, duplicates: 12},
 	City:  {transfers: 300, dropouts: 260, absences: 140, suspended: 300, duplicates: 120},
 }
@@ -101,6 +103,14 @@ func newStudentGen(opt Options, w *world, schools []school.School) *studentGen {
 	return g
 }
 
+// target is how many students the load holds, about.
+func (g *studentGen) target() int {
+	if g.opt.Students > 0 {
+		return g.opt.Students
+	}
+	return studentTargets[g.opt.Scale]
+}
+
 // plan sizes every running school's grades: its capacity spread over its
 // grades, scaled so that the jurisdiction holds about the scale's target,
 // each school filled a little more or less than the average.
@@ -117,7 +127,7 @@ func (g *studentGen) plan(schools []school.School) {
 	if places == 0 {
 		return
 	}
-	fill := float64(studentTargets[g.opt.Scale]) / float64(places)
+	fill := float64(g.target()) / float64(places)
 	for _, p := range g.schools {
 		grades := int(p.span.Last-p.span.First) + 1
 		own := fill * (0.85 + 0.3*g.r.Float64())
@@ -179,7 +189,17 @@ func (g *studentGen) total() int {
 			n += pg.students
 		}
 	}
-	return n + studentExtras[g.opt.Scale].duplicates
+	return n + g.extras().duplicates
+}
+
+// extras are the lists' sizes, in proportion when fewer students are asked for.
+func (g *studentGen) extras() studentExtra {
+	ex := studentExtras[g.opt.Scale]
+	if full := studentTargets[g.opt.Scale]; g.opt.Students > 0 && g.opt.Students < full {
+		scale := func(n int) int { return max(2, n*g.opt.Students/full) }
+		ex = studentExtra{scale(ex.transfers), scale(ex.dropouts), scale(ex.absences), scale(ex.suspended), scale(ex.duplicates)}
+	}
+	return ex
 }
 
 // birthWindow is when the children of grade gr were born: grade 1 of the
@@ -310,7 +330,7 @@ func (g *studentGen) students(keep func(demoPupil)) iter.Seq[student.Student] {
 			i++
 			return yield(s)
 		}
-		dups := studentExtras[g.opt.Scale].duplicates
+		dups := g.extras().duplicates
 		every := max(1, (g.total()-dups)/max(dups, 1))
 		var pending []student.Student
 		for pi, p := range g.schools {
@@ -379,8 +399,8 @@ func (g *studentGen) idForExact(areaCode string, born time.Time, male bool) (str
 
 // buildStudents is the demo step: classes, students, then the lists.
 func buildStudents(ctx context.Context, b *builder, report func(done, total int)) error {
-	if b.opt.Keys == nil {
-		return nil // no key for personal data: no students (the schools and cases still build)
+	if b.opt.Keys == nil || b.opt.Students < 0 {
+		return nil // no key for personal data (or none asked for): no students; the schools and cases still build
 	}
 	asOf := b.opt.casesAsOf()
 	if err := year.Ensure(ctx, b.d, asOf); err != nil {
@@ -432,7 +452,7 @@ func buildStudents(ctx context.Context, b *builder, report func(done, total int)
 // actions taken since.
 func studentLists(ctx context.Context, b *builder, reg *student.Registry, g *studentGen, kept []demoPupil) error {
 	r := rand.New(rand.NewPCG(uint64(b.opt.Seed), streamStudents+100))
-	ex := studentExtras[b.opt.Scale]
+	ex := g.extras()
 	if len(kept) == 0 {
 		return nil
 	}
