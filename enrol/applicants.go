@@ -454,7 +454,7 @@ func (o *Office) AssignApplicants(ctx context.Context, by Actor, year, grade int
 	if err != nil {
 		return AssignReport{}, err
 	}
-	cond, args := scopeSQL(by.Scope, "county_code", "", []any{year, grade})
+	cond, args := viaZones(by.Scope, "county_code", "", "zone_id", []any{year, grade})
 	rows, err := o.DB.QueryContext(ctx, `SELECT id, point, zone_id, zone_state FROM admission_applicant WHERE year = $1 AND grade = $2 AND `+cond+
 		` ORDER BY id`, args...)
 	if err != nil {
@@ -662,7 +662,7 @@ func (o *Office) applicantWhere(sc scope.Scope, f ApplicantFilter) (string, []an
 			add("a.name_index = ?", ring.Index(pii.IndexName, f.Name))
 		}
 	}
-	cond, args := scopeSQL(sc, "a.county_code", "", args)
+	cond, args := viaZones(sc, "a.county_code", "", "a.zone_id", args)
 	conds = append(conds, cond)
 	return strings.Join(conds, " AND "), args, nil
 }
@@ -712,7 +712,7 @@ func (o *Office) eachApplicant(ctx context.Context, q string, args []any, full b
 
 // Applicant returns one applicant in sc (address and point included).
 func (o *Office) Applicant(ctx context.Context, sc scope.Scope, id int64) (Applicant, error) {
-	cond, args := scopeSQL(sc, "a.county_code", "", []any{id})
+	cond, args := viaZones(sc, "a.county_code", "", "a.zone_id", []any{id})
 	var out *Applicant
 	err := o.eachApplicant(ctx, `SELECT `+applicantColumns+` FROM admission_applicant a WHERE a.id = $1 AND `+cond, args, true,
 		func(a Applicant) error { out = &a; return nil })
@@ -731,15 +731,15 @@ func (o *Office) RevealApplicant(ctx context.Context, by Actor, id int64, reason
 	if !by.can(auth.AdmissionPII) {
 		return Applicant{}, fault.New(fault.Forbidden, "您没有查看完整个人信息的权限", "you may not see full personal data")
 	}
+	a, err := o.Applicant(ctx, by.Scope, id)
+	if err != nil {
+		return Applicant{}, err
+	}
 	reason = strings.TrimSpace(reason)
 	if n := len([]rune(reason)); n < 2 || n > 200 {
 		var v fault.Validation
 		v.Add("reason", "请说明查看理由（2–200 字）", "give the reason for looking (2–200 characters)")
 		return Applicant{}, v.Err()
-	}
-	a, err := o.Applicant(ctx, by.Scope, id)
-	if err != nil {
-		return Applicant{}, err
 	}
 	err = o.Audit.Append(ctx, audit.Entry{Action: "admission.applicant.view_pii", Outcome: audit.OK, RecordType: "admission_applicant",
 		RecordID: strconv.FormatInt(id, 10), Detail: reason}.ByActor(by.Actor))

@@ -299,3 +299,51 @@ func faultf(k fault.Kind, zh string, zhArgs []any, en string, enArgs []any) erro
 func tt(zh string, zhArgs []any, en string, enArgs []any) i18n.Text {
 	return i18n.Text{ZH: fmt.Sprintf(zh, zhArgs...), EN: fmt.Sprintf(en, enArgs...)}
 }
+
+// SchoolPoint is a school's name and position, for maps.
+type SchoolPoint struct {
+	Name     string
+	Lng, Lat *float64
+}
+
+// SchoolPoints maps every school's code to its name and position.
+func (o *Office) SchoolPoints(ctx context.Context) (map[string]SchoolPoint, error) {
+	all, err := o.allSchools(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]SchoolPoint, len(all))
+	for c, s := range all {
+		out[c] = SchoolPoint{Name: s.Name, Lng: s.Lng, Lat: s.Lat}
+	}
+	return out, nil
+}
+
+// viaZones is the condition that a record lies in sc: its county (countyCol),
+// its own school (schoolCol, "" when none), or a school of its zone
+// (zoneCol, "" when none) — a school's administrator or an inspector
+// assigned to a school sees the children of that school's zones.
+func viaZones(sc scope.Scope, countyCol, schoolCol, zoneCol string, args []any) (string, []any) {
+	if sc.All {
+		return "1=1", args
+	}
+	var parts []string
+	if len(sc.Areas) > 0 {
+		c, a := scopeSQL(scope.Scope{Areas: sc.Areas}, countyCol, "", args)
+		parts, args = append(parts, c), a
+	}
+	if len(sc.Schools) > 0 {
+		if schoolCol != "" {
+			ph, a := inList(sc.Schools, args)
+			parts, args = append(parts, schoolCol+" IN ("+ph+")"), a
+		}
+		if zoneCol != "" {
+			ph, a := inList(sc.Schools, args)
+			parts, args = append(parts, `EXISTS (SELECT 1 FROM catchment_zone_school vz WHERE vz.zone_id = `+zoneCol+` AND vz.school_code IN (`+ph+`))`), a
+		}
+	}
+	if len(parts) == 0 {
+		return "1=0", args
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args
+}

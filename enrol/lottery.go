@@ -253,7 +253,7 @@ func (o *Office) Lottery(ctx context.Context, sc scope.Scope, id int64) (Lottery
 }
 
 func (o *Office) lottery(ctx context.Context, q db.Querier, sc scope.Scope, id int64) (Lottery, error) {
-	cond, args := scopeSQL(sc, "l.county_code", "l.school_code", []any{id})
+	cond, args := viaZones(sc, "l.county_code", "l.school_code", "l.zone_id", []any{id})
 	l, err := scanLottery(q.QueryRowContext(ctx, `SELECT `+lotteryColumns+lotteryFrom+` WHERE l.id = $1 AND `+cond, args...))
 	if db.IsNoRows(err) {
 		return Lottery{}, notFound(i18n.T("摇号", "lottery"), id)
@@ -315,7 +315,7 @@ func (o *Office) Lotteries(ctx context.Context, sc scope.Scope, f LotteryFilter)
 	if f.Public {
 		conds = append(conds, "l.state <> 'open'")
 	}
-	cond, args := scopeSQL(sc, "l.county_code", "l.school_code", args)
+	cond, args := viaZones(sc, "l.county_code", "l.school_code", "l.zone_id", args)
 	conds = append(conds, cond)
 	w := strings.Join(conds, " AND ")
 	pg := LotteryPage{}

@@ -12,18 +12,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"edubureau/admission"
 	"edubureau/db"
 	"edubureau/fault"
 	"edubureau/i18n"
-	"edubureau/pii"
 )
 
 // A published placement is sealed in a snapshot: a gzip'd tar archive of
@@ -339,94 +335,6 @@ func (s *Snapshot) answer(i int) Answer {
 	return ans
 }
 
-// ResultsDay serves the published placement from memory: it loads the
-// snapshot the publication head names at start and whenever the head moves
-// (polled every Poll), so lookups never touch the database and always show
-// exactly one published run.
-type ResultsDay struct {
-	Office *Office
-	Poll   time.Duration
-	Log    *slog.Logger
-
-	cur    atomic.Pointer[Snapshot]
-	serial atomic.Int64
-	mu     sync.Mutex // one load at a time
-}
-
-// Current is the snapshot being served, or nil before the first publication
-// is loaded.
-func (rd *ResultsDay) Current() *Snapshot { return rd.cur.Load() }
-
-// Refresh checks the publication head and loads its snapshot when it moved.
-// It reports whether the snapshot changed.
-func (rd *ResultsDay) Refresh(ctx context.Context) (bool, error) {
-	rd.mu.Lock()
-	defer rd.mu.Unlock()
-	var serial int64
-	var snapID *int64
-	var sum string
-	if err := rd.Office.DB.QueryRowContext(ctx, `SELECT serial, snapshot_id, sha256 FROM zhongkao_publication WHERE id = 1`).Scan(&serial, &snapID, &sum); err != nil {
-		return false, fmt.Errorf("read the publication head: %w", err)
-	}
-	if serial == rd.serial.Load() || snapID == nil {
-		return false, nil
-	}
-	if cur := rd.cur.Load(); cur != nil && cur.SHA256 == sum {
-		rd.serial.Store(serial)
-		return false, nil
-	}
-	var content []byte
-	var runID int64
-	if err := rd.Office.DB.QueryRowContext(ctx, `SELECT run_id, content FROM zhongkao_snapshot WHERE id = $1`, *snapID).Scan(&runID, &content); err != nil {
-		return false, fmt.Errorf("read snapshot %d: %w", *snapID, err)
-	}
-	start := time.Now()
-	s, err := DecodeSnapshot(content, sum)
-	if err != nil {
-		return false, err
-	}
-	s.ID = *snapID
-	rd.cur.Store(s)
-	rd.serial.Store(serial)
-	if rd.Log != nil {
-		rd.Log.Info("results day: serving snapshot", "snapshot", s.SHA256, "year", s.Year(), "run", runID,
-			"students", s.Students(), "bytes", s.Size, "load_ms", time.Since(start).Milliseconds())
-	}
-	return true, nil
-}
-
-// Run loads the current publication, then polls the head until ctx ends.
-func (rd *ResultsDay) Run(ctx context.Context) {
-	poll := rd.Poll
-	if poll <= 0 {
-		poll = 5 * time.Second
-	}
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
-		if _, err := rd.Refresh(ctx); err != nil && ctx.Err() == nil && rd.Log != nil {
-			rd.Log.Error("results day: cannot load the published snapshot", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// Lookup answers a public lookup from the snapshot in memory: ring computes
-// the blind index of the typed suffix. ok is false when nothing matches
-// (unknown exam number or wrong suffix, told apart by no one).
-func (rd *ResultsDay) Lookup(ring *pii.Keyring, examNo, suffix string) (Answer, *Snapshot, bool) {
-	s := rd.cur.Load()
-	if s == nil || ring == nil {
-		return Answer{}, s, false
-	}
-	a, ok := s.Lookup(strings.TrimSpace(examNo), SuffixIndex(ring, suffix))
-	return a, s, ok
-}
-
 // CheckLookup validates a lookup's exam number and ID suffix, naming the
 // parameter at fault.
 func CheckLookup(examNo, suffix string) error {
@@ -446,4 +354,3 @@ func CheckLookup(examNo, suffix string) error {
 	return v.Err()
 }
 
-var _ = strconv.Itoa

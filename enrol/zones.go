@@ -614,7 +614,7 @@ func (o *Office) Layer(ctx context.Context, sc scope.Scope, year, grade int, cou
 		return Layer{}, err
 	}
 	demand := map[int64]int{}
-	cond, args := scopeSQL(sc, "a.county_code", "", []any{year, grade})
+	cond, args := viaZones(sc, "a.county_code", "", "a.zone_id", []any{year, grade})
 	areaCond := ""
 	if county != "" {
 		lo, hi := area.Range(county)
