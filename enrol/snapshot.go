@@ -353,4 +353,3 @@ func CheckLookup(examNo, suffix string) error {
 	}
 	return v.Err()
 }
-
