@@ -2,12 +2,15 @@ package enrol
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"edubureau/admission"
@@ -119,7 +122,7 @@ func (o *Office) ring() (*pii.Keyring, error) {
 
 // checkApplicant validates and normalises one applicant; field names are
 // prefixed with prefix ("" for a form, "row 12: " style for files).
-func (o *Office) checkApplicant(ctx context.Context, q db.Querier, by Actor, in *ApplicantInput, v *fault.Validation, prefix string) {
+func (o *Office) checkApplicant(ctx context.Context, q db.Querier, by Actor, in *ApplicantInput, v *fault.Validation, prefix string, counties map[string]area.Area) {
 	f := func(name string) string { return prefix + name }
 	checkYear(v, f("year"), in.Year)
 	checkGrade(v, f("grade"), in.Grade, GradePrimary, GradeJunior)
@@ -144,7 +147,14 @@ func (o *Office) checkApplicant(ctx context.Context, q db.Querier, by Actor, in 
 		v.Add(f("lat"), "纬度 %g 不在中国境内（%g–%g）", "latitude %g is not in China (%g–%g)", in.Lat, minLat, maxLat)
 	}
 	in.County = strings.TrimSpace(in.County)
-	switch a, err := area.Get(ctx, q, in.County); {
+	a, known := counties[in.County]
+	var err error
+	if !known {
+		if a, err = area.Get(ctx, q, in.County); err == nil {
+			counties[in.County] = a
+		}
+	}
+	switch {
 	case err != nil && fault.KindOf(err) != fault.NotFound:
 		v.AddText(f("county"), fault.As(err).Msg)
 	case err != nil || a.Level != area.County:
@@ -278,15 +288,26 @@ func (o *Office) AddApplicants(ctx context.Context, by Actor, ins []ApplicantInp
 		return nil, err
 	}
 	var v fault.Validation
+	counties := map[string]area.Area{}
 	for i := range ins {
 		prefix := ""
 		if len(ins) > 1 {
 			prefix = fmt.Sprintf("applicants[%d].", i+1)
 		}
-		o.checkApplicant(ctx, o.DB, by, &ins[i], &v, prefix)
+		o.checkApplicant(ctx, o.DB, by, &ins[i], &v, prefix, counties)
 		if len(v.Fields) > 50 {
 			break
 		}
+	}
+	// The same child twice in the list is named here; against the database,
+	// the unique key decides.
+	first := map[string]int{}
+	for i, in := range ins {
+		k := fmt.Sprintf("%s/%d/%d/%s", in.County, in.Year, in.Grade, idno.Normalize(in.IDNumber))
+		if j, dup := first[k]; dup && len(v.Fields) <= 50 {
+			v.Add(fmt.Sprintf("applicants[%d].id_number", i+1), "与第 %d 份申请的身份证号码相同", "the same ID number as application %d", j+1)
+		}
+		first[k] = i
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -302,6 +323,29 @@ func (o *Office) AddApplicants(ctx context.Context, by Actor, ins []ApplicantInp
 			}
 			layers[k] = l
 		}
+	}
+	// Encryption and blind indexes are the bulk of the work: done on every
+	// core before the transaction.
+	seals := make([]sealed, len(ins))
+	var sealErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(ins)/512))
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(ins); i += workers {
+				s, err := o.seal(ins[i])
+				if err != nil {
+					once.Do(func() { sealErr = err })
+					return
+				}
+				seals[i] = s
+			}
+		})
+	}
+	wg.Wait()
+	if sealErr != nil {
+		return nil, sealErr
 	}
 	out := make([]Applicant, len(ins))
 	err := o.DB.InTx(ctx, func(tx db.Tx) error {
@@ -323,11 +367,10 @@ func (o *Office) AddApplicants(ctx context.Context, by Actor, ins []ApplicantInp
 			numbers[k] = ns
 		}
 		now := o.now()
+		b := newBulk(tx, o.DB.Dialect, "admission_applicant", "id", "year", "grade", "county_code", "number", "name", "name_index", "id_number", "id_index",
+			"address", "point", "prefs", "zone_id", "zone_code", "zone_state", "version", "created_at", "updated_at")
 		for i, in := range ins {
-			s, err := o.seal(in)
-			if err != nil {
-				return err
-			}
+			s := seals[i]
 			k := key{in.Year, in.Grade, in.County}
 			number := numbers[k][0]
 			numbers[k] = numbers[k][1:]
@@ -337,23 +380,9 @@ func (o *Office) AddApplicants(ctx context.Context, by Actor, ins []ApplicantInp
 				zoneID = zid
 			}
 			id := db.NewID()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO admission_applicant (id, year, grade, county_code, number, name, name_index,
-				id_number, id_index, address, point, prefs, zone_id, zone_code, zone_state, version, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $16)`,
-				id, in.Year, in.Grade, in.County, number, s.name, s.nameIdx, s.id, s.idIdx, s.address, s.point,
-				strings.Join(in.Prefs, "|"), zoneID, zcode, state, now); err != nil {
-				if db.IsUniqueViolation(err) {
-					field := "id_number"
-					if len(ins) > 1 {
-						field = fmt.Sprintf("applicants[%d].id_number", i+1)
-					}
-					var v fault.Validation
-					v.AddText(field, tt("该身份证号码已在 %d 年%s登记", []any{in.Year, GradeName(in.Grade).ZH}, "this ID number is already registered for %d, %s", []any{in.Year, GradeName(in.Grade).EN}))
-					e := v.Err().(*fault.Error)
-					e.Kind = fault.Conflict
-					return e
-				}
-				return fmt.Errorf("insert applicant: %w", err)
+			if err := b.add(ctx, id, in.Year, in.Grade, in.County, number, s.name, s.nameIdx, s.id, s.idIdx, s.address, s.point,
+				strings.Join(in.Prefs, "|"), zoneID, zcode, state, 1, now, now); err != nil {
+				return uniqueApplicant(err, len(ins) == 1, in)
 			}
 			out[i] = Applicant{ID: id, Year: in.Year, Grade: in.Grade, County: in.County, Number: number, Name: in.Name,
 				IDNumber: in.IDNumber, Address: in.Address, Lng: in.Lng, Lat: in.Lat, Prefs: in.Prefs, ZoneID: zid, ZoneCode: zcode,
@@ -365,6 +394,9 @@ func (o *Office) AddApplicants(ctx context.Context, by Actor, ins []ApplicantInp
 					return err
 				}
 			}
+		}
+		if err := b.flush(ctx); err != nil {
+			return uniqueApplicant(err, len(ins) == 1, ins[0])
 		}
 		if len(ins) > 20 {
 			return o.record(ctx, tx, by, "admission.applicant.create_many", "admission_applicant", "", fmt.Sprintf("%d applicants", len(ins)), nil)
@@ -755,8 +787,14 @@ func (o *Office) RevealApplicant(ctx context.Context, by Actor, id int64, reason
 func (o *Office) applicantByNumber(ctx context.Context, q db.Querier, year, grade int, number string) (int64, string, []string, error) {
 	var id int64
 	var county, prefs string
-	err := q.QueryRowContext(ctx, `SELECT id, county_code, prefs FROM admission_applicant WHERE number = $1 AND year = $2 AND grade = $3`,
-		number, year, grade).Scan(&id, &county, &prefs)
+	// The number carries its county (2026-1-430405-00123): the lookup is one
+	// read of the unique key (county, year, number).
+	parts := strings.Split(number, "-")
+	if len(parts) != 4 {
+		return 0, "", nil, sql.ErrNoRows
+	}
+	err := q.QueryRowContext(ctx, `SELECT id, county_code, prefs FROM admission_applicant WHERE county_code = $1 AND year = $2 AND number = $3 AND grade = $4`,
+		parts[2], year, number, grade).Scan(&id, &county, &prefs)
 	if err != nil {
 		return 0, "", nil, err
 	}
@@ -765,4 +803,22 @@ func (o *Office) applicantByNumber(ctx context.Context, q db.Querier, year, grad
 		ps = strings.Split(prefs, "|")
 	}
 	return id, county, ps, nil
+}
+
+// uniqueApplicant turns a unique-key violation into the conflict it is: an
+// ID number already registered for the year and grade (named when the
+// insert held one applicant).
+func uniqueApplicant(err error, one bool, in ApplicantInput) error {
+	if !db.IsUniqueViolation(err) {
+		return err
+	}
+	var v fault.Validation
+	if one {
+		v.AddText("id_number", tt("该身份证号码已在 %d 年%s登记", []any{in.Year, GradeName(in.Grade).ZH}, "this ID number is already registered for %d, %s", []any{in.Year, GradeName(in.Grade).EN}))
+	} else {
+		v.Add("applicants", "其中有身份证号码已在该年级登记过", "an ID number in the list is already registered for the year and grade")
+	}
+	e := v.Err().(*fault.Error)
+	e.Kind = fault.Conflict
+	return e
 }

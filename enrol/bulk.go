@@ -2,6 +2,7 @@ package enrol
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,21 +10,27 @@ import (
 	"edubureau/db"
 )
 
-// bulkInsert writes rows into table in multi-row INSERT statements inside
-// tx: one round trip per few hundred rows on both databases, whatever the
-// placeholder limit (SQLite's is 32,766, PostgreSQL's 65,535).
+// bulkInsert writes rows into table inside tx. On PostgreSQL it sends
+// multi-row INSERT statements (one round trip per few hundred rows); on
+// SQLite, which runs in the process and whose parser slows down with many
+// numbered placeholders, one prepared single-row statement per row.
 type bulkInsert struct {
-	tx      db.Tx
-	table   string
-	columns []string
-	per     int // rows per statement
-	args    []any
-	rows    int
-	stmt    string // the statement for a full batch, prepared once
+	tx       db.Tx
+	table    string
+	columns  []string
+	per      int // rows per statement
+	args     []any
+	rows     int
+	stmt     string    // the statement for a full batch
+	prepared *sql.Stmt // SQLite: the single-row statement
 }
 
-func newBulk(tx db.Tx, table string, columns ...string) *bulkInsert {
-	return &bulkInsert{tx: tx, table: table, columns: columns, per: max(1, min(500, 30000/len(columns)))}
+func newBulk(tx db.Tx, dialect db.Dialect, table string, columns ...string) *bulkInsert {
+	b := &bulkInsert{tx: tx, table: table, columns: columns, per: max(1, min(500, 30000/len(columns)))}
+	if dialect == db.SQLite {
+		b.per = 1
+	}
+	return b
 }
 
 func (b *bulkInsert) sql(rows int) string {
@@ -63,6 +70,20 @@ func (b *bulkInsert) add(ctx context.Context, values ...any) error {
 // flush writes the queued rows.
 func (b *bulkInsert) flush(ctx context.Context) error {
 	if b.rows == 0 {
+		return nil
+	}
+	if b.per == 1 {
+		if b.prepared == nil {
+			st, err := b.tx.PrepareContext(ctx, b.sql(1))
+			if err != nil {
+				return fmt.Errorf("insert into %s: %w", b.table, err)
+			}
+			b.prepared = st
+		}
+		if _, err := b.prepared.ExecContext(ctx, b.args...); err != nil {
+			return fmt.Errorf("insert into %s: %w", b.table, err)
+		}
+		b.args, b.rows = b.args[:0], 0
 		return nil
 	}
 	q := b.stmt

@@ -398,9 +398,44 @@ func (o *Office) AddEntries(ctx context.Context, by Actor, id int64, in []EntryI
 				return err
 			}
 		}
+		// The applicants of the year and grade by number, and the tickets on
+		// the list already: read once, not per entry.
+		type reg struct {
+			id    int64
+			prefs []string
+		}
+		known := map[string]reg{}
+		if len(in) > 20 {
+			rows, err := tx.QueryContext(ctx, `SELECT number, id, prefs FROM admission_applicant WHERE year = $1 AND grade = $2`, l.Year, l.Grade)
+			if err != nil {
+				return fmt.Errorf("read applicants: %w", err)
+			}
+			for rows.Next() {
+				var n, prefs string
+				var r reg
+				if err := rows.Scan(&n, &r.id, &prefs); err != nil {
+					rows.Close()
+					return err
+				}
+				if prefs != "" {
+					r.prefs = strings.Split(prefs, "|")
+				}
+				known[n] = r
+			}
+			rows.Close()
+		}
+		onList := map[string]bool{}
+		es, _, err := o.entries(ctx, tx, id, 0, -1)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			onList[e.Ticket] = true
+		}
 		var v fault.Validation
 		seen := map[string]bool{}
 		now := o.now()
+		b := newBulk(tx, o.DB.Dialect, "admission_lottery_entry", "lottery_id", "ticket", "applicant_id", "prefs", "added_at")
 		for i, e := range in {
 			f := fmt.Sprintf("entries[%d].", i+1)
 			e.Ticket = strings.TrimSpace(e.Ticket)
@@ -413,7 +448,13 @@ func (o *Office) AddEntries(ctx context.Context, by Actor, id int64, in []EntryI
 				continue
 			}
 			seen[e.Ticket] = true
-			aid, _, registered, err := o.applicantByNumber(ctx, tx, l.Year, l.Grade, e.Ticket)
+			var aid int64
+			var registered []string
+			if r, ok := known[e.Ticket]; ok {
+				aid, registered, err = r.id, r.prefs, nil
+			} else {
+				aid, _, registered, err = o.applicantByNumber(ctx, tx, l.Year, l.Grade, e.Ticket)
+			}
 			if db.IsNoRows(err) {
 				v.AddText(f+"ticket", tt("没有 %d 年%s的申请编号 %s", []any{l.Year, GradeName(l.Grade).ZH, e.Ticket}, "there is no application %s for %d, %s", []any{e.Ticket, l.Year, GradeName(l.Grade).EN}))
 				continue
@@ -421,11 +462,7 @@ func (o *Office) AddEntries(ctx context.Context, by Actor, id int64, in []EntryI
 			if err != nil {
 				return fmt.Errorf("find applicant %s: %w", e.Ticket, err)
 			}
-			var exists int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM admission_lottery_entry WHERE lottery_id = $1 AND ticket = $2`, id, e.Ticket).Scan(&exists); err != nil {
-				return err
-			}
-			if exists > 0 {
+			if onList[e.Ticket] {
 				v.Add(f+"ticket", "申请编号 %s 已在名单中", "application %s is already on the list", e.Ticket)
 				continue
 			}
@@ -461,13 +498,15 @@ func (o *Office) AddEntries(ctx context.Context, by Actor, id int64, in []EntryI
 			if len(v.Fields) > 0 {
 				continue // keep checking, write nothing
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO admission_lottery_entry (lottery_id, ticket, applicant_id, prefs, added_at)
-				VALUES ($1, $2, $3, $4, $5)`, id, e.Ticket, aid, strings.Join(prefs, "|"), now); err != nil {
-				return fmt.Errorf("add entry %s: %w", e.Ticket, err)
+			if err := b.add(ctx, id, e.Ticket, aid, strings.Join(prefs, "|"), now); err != nil {
+				return err
 			}
 			added++
 		}
 		if err := v.Err(); err != nil {
+			return err
+		}
+		if err := b.flush(ctx); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE admission_lottery SET entries = entries + $1, version = version + 1, updated_at = $2

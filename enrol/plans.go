@@ -958,3 +958,42 @@ func (o *Office) MarkQuality(ctx context.Context, by Actor, id int64, quality bo
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// CreatePlans adds many plans in one transaction, all or none (bulk loads
+// and the demo), each checked as CreatePlan checks it, and moves each to
+// state (draft, approved or published). A problem names the plan's position.
+func (o *Office) CreatePlans(ctx context.Context, by Actor, ins []PlanInput, states []PlanState) error {
+	if !by.can(auth.AdmissionEdit) {
+		return fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
+	}
+	all, err := o.allSchools(ctx)
+	if err != nil {
+		return err
+	}
+	return o.DB.InTx(ctx, func(tx db.Tx) error {
+		for i, in := range ins {
+			id, err := o.createPlan(ctx, tx, by, in, all)
+			if err != nil {
+				fe := fault.As(err)
+				if fe.Kind == fault.Internal {
+					return err
+				}
+				return &fault.Error{Kind: fe.Kind, Msg: i18n.T("第 %d 个计划（%s）：%s", "plan %d (%s): %s", i+1, in.School, fe.Msg.ZH), Fields: fe.Fields}
+			}
+			if i < len(states) {
+				switch states[i] {
+				case PlanApproved:
+					err = o.setPlanState(ctx, tx, by, id, 0, "approve")
+				case PlanPublished:
+					if err = o.setPlanState(ctx, tx, by, id, 0, "approve"); err == nil {
+						err = o.setPlanState(ctx, tx, by, id, 0, "publish")
+					}
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}

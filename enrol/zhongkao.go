@@ -147,7 +147,7 @@ func (o *Office) LoadCohort(ctx context.Context, by Actor, year int, tiebreaks [
 		if _, err := tx.ExecContext(ctx, `DELETE FROM zhongkao_student WHERE year = $1`, year); err != nil {
 			return fmt.Errorf("clear the cohort: %w", err)
 		}
-		b := newBulk(tx, "zhongkao_student", "id", "year", "exam_no", "line", "county_code", "junior_code", "name", "id_number",
+		b := newBulk(tx, o.DB.Dialect, "zhongkao_student", "id", "year", "exam_no", "line", "county_code", "junior_code", "name", "id_number",
 			"id_index", "suffix_index", "total", "tiebreaks", "choices")
 		for i, a := range apps {
 			county := o.Jurisdiction
@@ -449,7 +449,7 @@ func (o *Office) writeRun(ctx context.Context, tx db.Tx, run *Run, in *inputs, r
 		strings.Join(run.Tiebreaks, ","), run.InputDigest, run.ResultDigest, simID, run.SnapshotSHA256); err != nil {
 		return fmt.Errorf("record the run: %w", err)
 	}
-	b := newBulk(tx, "zhongkao_result", "run_id", "exam_no", "county_code", "junior_code", "rank", "total", "batch", "school_code", "seat")
+	b := newBulk(tx, o.DB.Dialect, "zhongkao_result", "run_id", "exam_no", "county_code", "junior_code", "rank", "total", "batch", "school_code", "seat")
 	for i, out := range res.Outcomes {
 		seat := ""
 		if out.Placed() {
@@ -466,7 +466,7 @@ func (o *Office) writeRun(ctx context.Context, tx db.Tx, run *Run, in *inputs, r
 	if err := b.flush(ctx); err != nil {
 		return err
 	}
-	cb := newBulk(tx, "zhongkao_cutoff", "run_id", "seq", "batch", "school_code", "junior_code", "places", "min_score", "admitted", "lowest_total")
+	cb := newBulk(tx, o.DB.Dialect, "zhongkao_cutoff", "run_id", "seq", "batch", "school_code", "junior_code", "places", "min_score", "admitted", "lowest_total")
 	for j, p := range res.Plan {
 		var m, low any
 		if p.HasMin {
@@ -556,10 +556,13 @@ func (o *Office) Simulate(ctx context.Context, by Actor, year int) (Run, error) 
 
 // Publish makes a simulation the year's published placement: the inputs are
 // read again and must be exactly those the simulation ran on (else the
-// bureau must simulate and check again), the placement is run again, and
-// its inputs and outputs are sealed in a snapshot (its SHA-256 recorded)
-// that can never change. The publication head moves to it, and every
-// instance serving the public lookup loads it.
+// bureau must simulate and check again), the placement is run again and
+// must give the simulation's results, and its inputs and outputs are sealed
+// in a snapshot (its SHA-256 recorded) that can never change. The run
+// becomes the published one — its results and cut-offs are those the bureau
+// checked, and from now on the database refuses any change to them — and
+// the publication head moves to its snapshot, which every instance serving
+// the public lookup loads.
 func (o *Office) Publish(ctx context.Context, by Actor, year int, simulationID int64) (Run, error) {
 	if err := refuseEdit(by); err != nil {
 		return Run{}, err
@@ -586,45 +589,53 @@ func (o *Office) Publish(ctx context.Context, by Actor, year int, simulationID i
 	if err != nil {
 		return Run{}, err
 	}
-	now := o.now()
-	run := newRun(RunPublished, year, by, now, in, &res)
-	if run.ResultDigest != sim.ResultDigest {
-		return Run{}, fault.Wrap(fmt.Errorf("the same inputs gave results %s, the simulation %s", run.ResultDigest, sim.ResultDigest), "publish")
+	if d := resultDigest(&res); d != sim.ResultDigest {
+		return Run{}, fault.Wrap(fmt.Errorf("the same inputs gave results %s, the simulation %s", d, sim.ResultDigest), "publish")
 	}
-	run.SimulationID = sim.ID
+	now := o.now()
 	names, err := o.SchoolNames(ctx)
 	if err != nil {
 		return Run{}, err
 	}
-	content, err := encodeSnapshot(snapshotMeta{Format: snapshotFormat, Year: year, RunID: run.ID, PublishedAt: now,
-		Tiebreaks: in.cohort.Tiebreaks, Batches: in.cohort.Batches, InputDigest: in.digest, ResultDigest: run.ResultDigest,
+	content, err := encodeSnapshot(snapshotMeta{Format: snapshotFormat, Year: year, RunID: sim.ID, PublishedAt: now,
+		Tiebreaks: in.cohort.Tiebreaks, Batches: in.cohort.Batches, InputDigest: in.digest, ResultDigest: sim.ResultDigest,
 		Schools: schoolNamesOf(in.plan, names)}, in, &res)
 	if err != nil {
 		return Run{}, err
 	}
 	sum := sha256.Sum256(content)
-	run.SnapshotSHA256 = hex.EncodeToString(sum[:])
+	snapSHA := hex.EncodeToString(sum[:])
 	err = o.DB.InTx(ctx, func(tx db.Tx) error {
-		if err := o.writeRun(ctx, tx, run, in, &res); err != nil {
-			return err
+		// Still the latest simulation, with its rows (another may have run meanwhile).
+		var kept bool
+		var kind RunKind
+		if err := tx.QueryRowContext(ctx, `SELECT kind, results_kept FROM zhongkao_run WHERE id = $1`, sim.ID).Scan(&kind, &kept); err != nil {
+			return fmt.Errorf("read the simulation: %w", err)
+		}
+		if kind != RunSimulation || !kept {
+			return fault.New(fault.Conflict, "只能公布 %d 年最近一次模拟的结果", "only the latest simulation of %d can be published", year)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE zhongkao_run SET kind = 'published', snapshot_sha256 = $1 WHERE id = $2`, snapSHA, sim.ID); err != nil {
+			return fmt.Errorf("publish the run: %w", err)
 		}
 		snapID := db.NewID()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO zhongkao_snapshot (id, run_id, year, sha256, size, content, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, snapID, run.ID, year, run.SnapshotSHA256, len(content), content, now); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, snapID, sim.ID, year, snapSHA, len(content), content, now); err != nil {
 			return fmt.Errorf("store the snapshot: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE zhongkao_publication SET serial = serial + 1, snapshot_id = $1, sha256 = $2, year = $3,
-			published_at = $4 WHERE id = 1`, snapID, run.SnapshotSHA256, year, now); err != nil {
+			published_at = $4 WHERE id = 1`, snapID, snapSHA, year, now); err != nil {
 			return fmt.Errorf("move the publication head: %w", err)
 		}
-		return o.record(ctx, tx, by, "admission.zhongkao.publish", "zhongkao_run", strconv.FormatInt(run.ID, 10),
-			fmt.Sprintf("%d: simulation %d confirmed; %d students, %d placed; snapshot SHA-256 %s (%d bytes)", year, sim.ID,
-				run.Students, run.Placed, run.SnapshotSHA256, len(content)), nil)
+		return o.record(ctx, tx, by, "admission.zhongkao.publish", "zhongkao_run", strconv.FormatInt(sim.ID, 10),
+			fmt.Sprintf("%d: simulation %d published; %d students, %d placed; snapshot SHA-256 %s (%d bytes)", year, sim.ID,
+				sim.Students, sim.Placed, snapSHA, len(content)), nil)
 	})
 	if err != nil {
 		return Run{}, err
 	}
-	return *run, nil
+	o.sims.drop(sim.ID)
+	return o.Run(ctx, sim.ID)
 }
 
 func schoolNamesOf(plan []admission.PlanRow, names map[string]string) map[string]string {
@@ -983,6 +994,12 @@ func (c *simCache) put(id int64, s *simulated) {
 		delete(c.sims, c.ids[0])
 		c.ids = c.ids[1:]
 	}
+}
+
+func (c *simCache) drop(id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.sims, id)
 }
 
 func (c *simCache) get(id int64) (*simulated, bool) {

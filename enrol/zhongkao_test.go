@@ -184,7 +184,7 @@ func TestZhongkao(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if pub.Kind != RunPublished || pub.ResultDigest != run2.ResultDigest || len(pub.SnapshotSHA256) != 64 || pub.SimulationID != run2.ID {
+		if pub.Kind != RunPublished || pub.ID != run2.ID || pub.ResultDigest != run2.ResultDigest || len(pub.SnapshotSHA256) != 64 {
 			t.Fatalf("published %+v", pub)
 		}
 

@@ -70,7 +70,7 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	if schools == 0 {
 		fmt.Fprintf(e.stderr, "building a %s demo jurisdiction (%s, seed %d) into %s\n", sc, j.Name, *seed, d.Where)
 		bar := newProgressBar(e.stderr)
-		sum, err := demo.Build(ctx, d, demo.Options{Scale: sc, Seed: *seed, Jurisdiction: j.Code, CasesAsOf: chinaToday()}, bar.Update)
+		sum, err := demo.Build(ctx, d, demo.Options{Scale: sc, Seed: *seed, Jurisdiction: j.Code, CasesAsOf: chinaToday(), Keyring: ring}, bar.Update)
 		bar.Done()
 		if err != nil {
 			return fmt.Errorf("build the demo: %w", err)

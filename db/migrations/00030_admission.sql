@@ -101,7 +101,6 @@ CREATE TABLE admission_applicant (
     UNIQUE (county_code, year, grade, id_index),
     UNIQUE (county_code, year, number)
 );
-CREATE INDEX admission_applicant_number ON admission_applicant (number);
 CREATE INDEX admission_applicant_list ON admission_applicant (year, grade, county_code, number);
 CREATE INDEX admission_applicant_zone ON admission_applicant (zone_id);
 
@@ -191,7 +190,6 @@ CREATE TABLE zhongkao_student (
     UNIQUE (county_code, year, exam_no)
 );
 CREATE INDEX zhongkao_student_year ON zhongkao_student (year, line);
-CREATE INDEX zhongkao_student_exam ON zhongkao_student (year, exam_no);
 
 CREATE TABLE zhongkao_run (
     id              BIGINT PRIMARY KEY,
