@@ -4,7 +4,9 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"edubureau/enrol"
 	"edubureau/fault"
@@ -27,45 +29,6 @@ func init() {
 	})
 }
 
-type schoolRef struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
-}
-
-type resultReason struct {
-	Batch  int       `json:"batch"`
-	School schoolRef `json:"school"`
-	Text   i18n.Text `json:"text"`
-}
-
-type admissionResult struct {
-	ExamNo      string         `json:"exam_no"`
-	Year        int            `json:"year"`
-	PublishedAt time.Time      `json:"published_at"`
-	Snapshot    string         `json:"snapshot"`
-	Admitted    bool           `json:"admitted"`
-	Batch       *int           `json:"batch"`
-	School      *schoolRef     `json:"school"`
-	Seat        *string        `json:"seat"`
-	Total       float64        `json:"total"`
-	Rank        int            `json:"rank"`
-	Outcome     i18n.Text      `json:"outcome"`
-	Reasons     []resultReason `json:"reasons"`
-}
-
-func resultOf(ans enrol.Answer) admissionResult {
-	out := admissionResult{ExamNo: ans.ExamNo, Year: ans.Year, PublishedAt: ans.PublishedAt.UTC(), Snapshot: ans.Snapshot,
-		Admitted: ans.Admitted, Total: ans.Total, Rank: ans.Rank, Outcome: ans.Outcome, Reasons: []resultReason{}}
-	if ans.Admitted {
-		b, seat := ans.Batch, ans.Seat
-		out.Batch, out.Seat, out.School = &b, &seat, &schoolRef{Code: ans.School, Name: ans.SchoolName}
-	}
-	for _, r := range ans.Reasons {
-		out.Reasons = append(out.Reasons, resultReason{Batch: r.Batch, School: schoolRef{Code: r.School, Name: r.SchoolName}, Text: r.Text})
-	}
-	return out
-}
-
 // retryAfter sets Retry-After to wait, rounded up to whole seconds (at least one).
 func retryAfter(w http.ResponseWriter, wait time.Duration) {
 	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
@@ -80,6 +43,7 @@ func (a *API) admissionResult(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now()
 	if wait, ok := gate.Enter(now); !ok {
+		httpx.Quiet(r.Context()) // counted by the gate and logged by the results day, not line by line
 		retryAfter(w, wait)
 		a.Fail(w, r, fault.New(fault.TooMany, "查询人数过多，请稍后再试", "too many lookups at the moment; try again shortly"))
 		return
@@ -119,12 +83,108 @@ func (a *API) admissionResult(w http.ResponseWriter, r *http.Request) {
 	if a.d.Admissions != nil && ring == nil {
 		ring = a.d.Admissions.Keyring
 	}
-	ans, _, ok := rd.Lookup(ring, exam, suffix)
+	i, snap, ok := rd.Find(ring, exam, suffix)
 	if !ok {
 		rd.Strikes.Strike(ip, exam, now)
+		httpx.Logger(r.Context()).Info("results lookup failed", "ip", ip)
 		a.Fail(w, r, fault.New(fault.NotFound, "准考证号与身份证号码后六位不匹配，或没有该考生", "no result for this exam number with these last six ID characters"))
 		return
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, resultOf(ans))
+	// Rendered once per student and kept (within a bounded budget): the
+	// answers of one snapshot never change.
+	body := snap.Memo(i, func() []byte { return appendResult(make([]byte, 0, 2048), snap.Answer(i)) })
+	httpx.Quiet(r.Context())
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+// appendResult writes the answer as the JSON object of the OpenAPI schema
+// AdmissionResult (resultOf's shape), by hand: no reflection on the hot path.
+func appendResult(b []byte, ans enrol.Answer) []byte {
+	b = append(b, `{"exam_no":`...)
+	b = appendJSONString(b, ans.ExamNo)
+	b = append(b, `,"year":`...)
+	b = strconv.AppendInt(b, int64(ans.Year), 10)
+	b = append(b, `,"published_at":"`...)
+	b = ans.PublishedAt.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","snapshot":`...)
+	b = appendJSONString(b, ans.Snapshot)
+	b = append(b, `,"admitted":`...)
+	b = strconv.AppendBool(b, ans.Admitted)
+	if ans.Admitted {
+		b = append(b, `,"batch":`...)
+		b = strconv.AppendInt(b, int64(ans.Batch), 10)
+		b = append(b, `,"school":`...)
+		b = appendSchoolRef(b, ans.School, ans.SchoolName)
+		b = append(b, `,"seat":`...)
+		b = appendJSONString(b, ans.Seat)
+	} else {
+		b = append(b, `,"batch":null,"school":null,"seat":null`...)
+	}
+	b = append(b, `,"total":`...)
+	b = strconv.AppendFloat(b, ans.Total, 'f', -1, 64)
+	b = append(b, `,"rank":`...)
+	b = strconv.AppendInt(b, int64(ans.Rank), 10)
+	b = append(b, `,"outcome":`...)
+	b = appendText(b, ans.Outcome)
+	b = append(b, `,"reasons":[`...)
+	for x, r := range ans.Reasons {
+		if x > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"batch":`...)
+		b = strconv.AppendInt(b, int64(r.Batch), 10)
+		b = append(b, `,"school":`...)
+		b = appendSchoolRef(b, r.School, r.SchoolName)
+		b = append(b, `,"text":`...)
+		b = appendText(b, r.Text)
+		b = append(b, '}')
+	}
+	return append(b, "]}\n"...)
+}
+
+func appendSchoolRef(b []byte, code, name string) []byte {
+	b = append(b, `{"code":`...)
+	b = appendJSONString(b, code)
+	b = append(b, `,"name":`...)
+	b = appendJSONString(b, name)
+	return append(b, '}')
+}
+
+func appendText(b []byte, t i18n.Text) []byte {
+	b = append(b, `{"zh":`...)
+	b = appendJSONString(b, t.ZH)
+	b = append(b, `,"en":`...)
+	b = appendJSONString(b, t.EN)
+	return append(b, '}')
+}
+
+// appendJSONString writes s as a JSON string: quotes, backslashes and
+// control characters escaped, UTF-8 kept as it is (invalid bytes replaced).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r == '\n':
+			b = append(b, '\\', 'n')
+		case r == '\r':
+			b = append(b, '\\', 'r')
+		case r == '\t':
+			b = append(b, '\\', 't')
+		case r == '\u2028' || r == '\u2029': // as encoding/json writes them
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&15])
+		case r < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&15])
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
 }

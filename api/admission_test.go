@@ -9,11 +9,72 @@ import (
 
 	"edubureau/auth"
 	"edubureau/enrol"
+	"edubureau/i18n"
 	"edubureau/idno"
 	"edubureau/pii"
 	"edubureau/school"
 	"edubureau/scope"
 )
+
+// The reference encoding of an answer (encoding/json over the schema's
+// shape); appendResult must write exactly the same bytes.
+type schoolRef struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+type resultReason struct {
+	Batch  int       `json:"batch"`
+	School schoolRef `json:"school"`
+	Text   i18n.Text `json:"text"`
+}
+
+type admissionResult struct {
+	ExamNo      string         `json:"exam_no"`
+	Year        int            `json:"year"`
+	PublishedAt time.Time      `json:"published_at"`
+	Snapshot    string         `json:"snapshot"`
+	Admitted    bool           `json:"admitted"`
+	Batch       *int           `json:"batch"`
+	School      *schoolRef     `json:"school"`
+	Seat        *string        `json:"seat"`
+	Total       float64        `json:"total"`
+	Rank        int            `json:"rank"`
+	Outcome     i18n.Text      `json:"outcome"`
+	Reasons     []resultReason `json:"reasons"`
+}
+
+func resultOf(ans enrol.Answer) admissionResult {
+	out := admissionResult{ExamNo: ans.ExamNo, Year: ans.Year, PublishedAt: ans.PublishedAt.UTC(), Snapshot: ans.Snapshot,
+		Admitted: ans.Admitted, Total: ans.Total, Rank: ans.Rank, Outcome: ans.Outcome, Reasons: []resultReason{}}
+	if ans.Admitted {
+		b, seat := ans.Batch, ans.Seat
+		out.Batch, out.Seat, out.School = &b, &seat, &schoolRef{Code: ans.School, Name: ans.SchoolName}
+	}
+	for _, r := range ans.Reasons {
+		out.Reasons = append(out.Reasons, resultReason{Batch: r.Batch, School: schoolRef{Code: r.School, Name: r.SchoolName}, Text: r.Text})
+	}
+	return out
+}
+
+
+func TestAppendResultIsTheJSON(t *testing.T) {
+	when := time.Date(2026, 7, 10, 9, 30, 15, 123456000, time.UTC)
+	for _, ans := range []enrol.Answer{
+		{ExamNo: "2026001", Year: 2026, PublishedAt: when, Snapshot: strings.Repeat("ab", 32), Admitted: true, Batch: 2, School: "3443000001",
+			SchoolName: `衡阳市"第一"中学\`, Seat: "quota", Total: 612.5, Rank: 17, Outcome: i18n.T("被录取", "admitted"),
+			Reasons: []enrol.AnswerReason{{Batch: 1, School: "3443000002", SchoolName: "a<b>&c", Text: i18n.T("未被录取\t（控制字符\x01）", "not admitted\n\r\u2028 x")}}},
+		{ExamNo: "x", Year: 2027, PublishedAt: when, Snapshot: "s", Total: 100, Rank: 9000, Outcome: i18n.T("未被录取", "not admitted")},
+	} {
+		want, err := encode(resultOf(ans))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendResult(nil, ans); !bytes.Equal(got, want) {
+			t.Errorf("appendResult\n got %s\nwant %s", got, want)
+		}
+	}
+}
 
 // testAdmission is the public results lookup: before and after a
 // publication, right and wrong ID suffixes, the guards' 429s, and an

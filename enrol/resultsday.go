@@ -98,9 +98,15 @@ func (rd *ResultsDay) Run(ctx context.Context) {
 	}
 	t := time.NewTicker(poll)
 	defer t.Stop()
+	var refused int64
 	for {
 		if _, err := rd.Refresh(ctx); err != nil && ctx.Err() == nil && rd.Log != nil {
 			rd.Log.Error("results day: cannot load the published snapshot", "err", err)
+		}
+		// Lookups refused over capacity are not logged one by one: a line per poll.
+		if n := rd.Gate.refused(); n != refused && rd.Log != nil {
+			rd.Log.Warn("results day: lookups refused over capacity (429)", "since_last", n-refused, "total", n, "every", poll.String())
+			refused = n
 		}
 		select {
 		case <-ctx.Done():
@@ -122,6 +128,17 @@ func (rd *ResultsDay) Lookup(ring *pii.Keyring, examNo, suffix string) (Answer, 
 	return a, s, ok
 }
 
+// Find is Lookup without rendering the answer: the student's index in the
+// snapshot it found them in (Snapshot.Answer, Snapshot.Memo).
+func (rd *ResultsDay) Find(ring *pii.Keyring, examNo, suffix string) (int, *Snapshot, bool) {
+	s := rd.cur.Load()
+	if s == nil || ring == nil {
+		return 0, s, false
+	}
+	i, ok := s.Find(strings.TrimSpace(examNo), SuffixIndex(ring, suffix))
+	return i, s, ok
+}
+
 // Defaults of the lookup's guards for one instance.
 const (
 	DefaultRate        = 20000 // lookups a second
@@ -131,9 +148,10 @@ const (
 	StrikeWindow       = 10 * time.Minute
 )
 
-// Gate admits at most Rate lookups a second (a token bucket holding a tenth
-// of a second's worth) and at most Concurrency at once; beyond either it
-// refuses at once with the time after which to try again.
+// Gate admits at most Rate lookups a second (a token bucket holding one
+// second's worth, so that bursts within the rate pass) and at most
+// Concurrency at once; beyond either it refuses at once with the time after
+// which to try again.
 type Gate struct {
 	rate, burst float64
 	max         int64
@@ -147,7 +165,7 @@ type Gate struct {
 // NewGate returns a gate; rate ≤ 0 or concurrency ≤ 0 lifts that bound.
 func NewGate(rate, concurrency int) *Gate {
 	g := &Gate{rate: float64(rate), max: int64(concurrency)}
-	g.burst = max(1, g.rate/10)
+	g.burst = max(1, g.rate)
 	g.tokens = g.burst
 	return g
 }
@@ -182,6 +200,13 @@ func (g *Gate) Enter(now time.Time) (wait time.Duration, ok bool) {
 		g.mu.Unlock()
 	}
 	return 0, true
+}
+
+func (g *Gate) refused() int64 {
+	if g == nil {
+		return 0
+	}
+	return g.Refused.Load()
 }
 
 // Leave gives the place back.

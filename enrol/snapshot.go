@@ -14,6 +14,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"edubureau/admission"
@@ -119,7 +120,52 @@ type Snapshot struct {
 	res    admission.Result
 	byExam map[string]int32
 	suffix [][32]byte // blind index of each applicant's ID suffix, by applicant
+
+	memo   []atomic.Pointer[[]byte] // a rendered answer per applicant (Memo)
+	budget atomic.Int64             // bytes the memo may still take
 }
+
+// MemoBytes bounds the memory a snapshot spends keeping rendered answers.
+const MemoBytes = 256 << 20
+
+// Memo returns the rendered answer of applicant i, rendering it with build
+// the first time and keeping it while the snapshot's budget (MemoBytes)
+// lasts: repeated lookups on results day cost no rendering, and the memory
+// stays bounded whatever the load.
+func (s *Snapshot) Memo(i int, build func() []byte) []byte {
+	if p := s.memo[i].Load(); p != nil {
+		return *p
+	}
+	b := build()
+	if s.budget.Add(-int64(len(b))) >= 0 {
+		s.memo[i].Store(&b)
+	}
+	return b
+}
+
+// Find looks a student up by exam number and the blind index of the typed
+// ID suffix (compared in constant time); ok is false for an unknown exam
+// number and for a wrong suffix alike.
+func (s *Snapshot) Find(examNo string, suffixIndexHex string) (int, bool) {
+	i, found := s.byExam[examNo]
+	var want [32]byte
+	if found {
+		want = s.suffix[i]
+	}
+	var got [32]byte
+	b, err := hex.DecodeString(suffixIndexHex)
+	if err != nil || len(b) != 32 {
+		return 0, false
+	}
+	copy(got[:], b)
+	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 || !found {
+		return 0, false
+	}
+	return int(i), true
+}
+
+// Answer is what the public lookup shows of applicant i.
+func (s *Snapshot) Answer(i int) Answer { return s.answer(i) }
 
 // Year is the snapshot's year of entry.
 func (s *Snapshot) Year() int { return s.meta.Year }
@@ -214,6 +260,8 @@ func DecodeSnapshot(content []byte, sha256Hex string) (*Snapshot, error) {
 		}
 		copy(s.suffix[i][:], b)
 	}
+	s.memo = make([]atomic.Pointer[[]byte], len(apps))
+	s.budget.Store(MemoBytes)
 	return s, nil
 }
 
@@ -300,21 +348,11 @@ type AnswerReason struct {
 // index (compared in constant time). ok is false for an unknown exam number
 // and for a wrong suffix alike.
 func (s *Snapshot) Lookup(examNo string, suffixIndexHex string) (Answer, bool) {
-	i, found := s.byExam[examNo]
-	var want [32]byte
-	if found {
-		want = s.suffix[i]
-	}
-	var got [32]byte
-	b, err := hex.DecodeString(suffixIndexHex)
-	if err != nil || len(b) != 32 {
+	i, ok := s.Find(examNo, suffixIndexHex)
+	if !ok {
 		return Answer{}, false
 	}
-	copy(got[:], b)
-	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 || !found {
-		return Answer{}, false
-	}
-	return s.answer(int(i)), true
+	return s.answer(i), true
 }
 
 func (s *Snapshot) answer(i int) Answer {
