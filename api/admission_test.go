@@ -57,7 +57,6 @@ func resultOf(ans enrol.Answer) admissionResult {
 	return out
 }
 
-
 func TestAppendResultIsTheJSON(t *testing.T) {
 	when := time.Date(2026, 7, 10, 9, 30, 15, 123456000, time.UTC)
 	for _, ans := range []enrol.Answer{
