@@ -664,10 +664,7 @@ func (o *Office) applicantWhere(sc scope.Scope, f ApplicantFilter) (string, []an
 	}
 	args := []any{f.Year, f.Grade}
 	conds := []string{"a.year = $1", "a.grade = $2"}
-	add := func(cond string, val any) {
-		args = append(args, val)
-		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+	add := condAdder(&conds, &args)
 	if f.County != "" {
 		lo, hi := area.Range(f.County)
 		add("a.county_code >= ?", lo)

@@ -347,3 +347,12 @@ func viaZones(sc scope.Scope, countyCol, schoolCol, zoneCol string, args []any) 
 	}
 	return "(" + strings.Join(parts, " OR ") + ")", args
 }
+
+// condAdder returns the function a list's query adds a condition with: its
+// "?" becomes the next placeholder, and its value is appended to args.
+func condAdder(conds *[]string, args *[]any) func(cond string, v any) {
+	return func(cond string, v any) {
+		*args = append(*args, v)
+		*conds = append(*conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(*args))))
+	}
+}

@@ -299,10 +299,7 @@ func (o *Office) Lotteries(ctx context.Context, sc scope.Scope, f LotteryFilter)
 	}
 	var conds []string
 	var args []any
-	add := func(cond string, val any) {
-		args = append(args, val)
-		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+	add := condAdder(&conds, &args)
 	if f.Year != 0 {
 		add("l.year = ?", f.Year)
 	}

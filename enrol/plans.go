@@ -589,10 +589,7 @@ func (f *PlanFilter) Check() error {
 func (f PlanFilter) where(sc scope.Scope) (string, []any) {
 	conds := []string{}
 	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+	add := condAdder(&conds, &args)
 	if f.Year != 0 {
 		add("p.year = ?", f.Year)
 	}

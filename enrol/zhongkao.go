@@ -823,10 +823,7 @@ func (f ResultFilter) where(sc scope.Scope, runID int64) (string, []any, error) 
 	}
 	args := []any{runID}
 	conds := []string{"r.run_id = $1"}
-	add := func(cond string, val any) {
-		args = append(args, val)
-		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+	add := condAdder(&conds, &args)
 	if f.School != "" {
 		add("r.school_code = ?", f.School)
 	}

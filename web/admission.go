@@ -446,3 +446,42 @@ func share(part, whole int) string {
 	}
 	return strconv.FormatFloat(float64(part)*100/float64(whole), 'f', 1, 64) + "%"
 }
+
+// admRecord is admUser for a page of one record: the id from the path too
+// (anything but a number is a page that does not exist).
+func (ui *UI) admRecord(w http.ResponseWriter, r *http.Request) (auth.User, *enrol.Office, int64, bool) {
+	u, o, ok := ui.admUser(w, r)
+	return ui.withID(w, r, u, o, ok)
+}
+
+// admFormRecord is admForm for a POST on one record.
+func (ui *UI) admFormRecord(w http.ResponseWriter, r *http.Request) (auth.User, *enrol.Office, int64, bool) {
+	u, o, ok := ui.admForm(w, r)
+	return ui.withID(w, r, u, o, ok)
+}
+
+func (ui *UI) withID(w http.ResponseWriter, r *http.Request, u auth.User, o *enrol.Office, ok bool) (auth.User, *enrol.Office, int64, bool) {
+	if !ok {
+		return u, o, 0, false
+	}
+	id, err := idOf(r)
+	if err != nil {
+		ui.Fail(w, r, err)
+		return u, o, 0, false
+	}
+	return u, o, id, true
+}
+
+// showFunc shows a page again, with a refused action's problem above it.
+type showFunc func(w http.ResponseWriter, r *http.Request, status int, prob *problem)
+
+// refuse answers an action that failed: a refusal the user can act on
+// (bad input, a conflict) shows the page again with the problem; anything
+// else (not found, forbidden, internal) is the error page.
+func (ui *UI) refuse(w http.ResponseWriter, r *http.Request, err error, show showFunc) {
+	if status, ok := refusal(err); ok {
+		show(w, r, status, problemOf(i18n.FromRequest(r), err))
+		return
+	}
+	ui.Fail(w, r, err)
+}

@@ -251,11 +251,9 @@ func (ui *UI) importApplicants(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	refuse := func(err error) {
-		if status, ok := refusal(err); ok {
-			ui.showApplicants(w, r, status, problemOf(i18n.FromRequest(r), err), applicantForm{})
-			return
-		}
-		ui.Fail(w, r, err)
+		ui.refuse(w, r, err, func(w http.ResponseWriter, r *http.Request, status int, p *problem) {
+			ui.showApplicants(w, r, status, p, applicantForm{})
+		})
 	}
 	year, _ := strconv.Atoi(r.FormValue("year"))
 	grade, _ := strconv.Atoi(r.FormValue("grade"))
@@ -291,13 +289,8 @@ func (ui *UI) applicantDetail(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) showApplicant(w http.ResponseWriter, r *http.Request, status int, revealed *enrol.Applicant, prob *problem) {
-	u, o, ok := ui.admUser(w, r)
+	u, o, id, ok := ui.admRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	l := i18n.FromRequest(r)
@@ -328,13 +321,8 @@ func maskAddress(s string) string {
 // revealApplicant is POST /admission/applicants/{id}/reveal: the unmasked
 // data, once, for a reason that is audited.
 func (ui *UI) revealApplicant(w http.ResponseWriter, r *http.Request) {
-	u, o, ok := ui.admForm(w, r)
+	u, o, id, ok := ui.admFormRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	a, err := o.RevealApplicant(r.Context(), actorOf(u, r), id, r.FormValue("reason"))

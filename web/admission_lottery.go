@@ -157,11 +157,9 @@ func (ui *UI) createLottery(w http.ResponseWriter, r *http.Request) {
 		x, err = o.CreateLottery(r.Context(), actorOf(u, r), in)
 	}
 	if err != nil {
-		if status, ok := refusal(err); ok {
-			ui.showLotteries(w, r, status, problemOf(i18n.FromRequest(r), err), form)
-			return
-		}
-		ui.Fail(w, r, err)
+		ui.refuse(w, r, err, func(w http.ResponseWriter, r *http.Request, status int, p *problem) {
+			ui.showLotteries(w, r, status, p, form)
+		})
 		return
 	}
 	http.Redirect(w, r, doneURL("/admission/lotteries/"+strconv.FormatInt(x.ID, 10), "lottery_created"), http.StatusSeeOther)
@@ -211,13 +209,8 @@ func (ui *UI) lotteryDetail(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) showLottery(w http.ResponseWriter, r *http.Request, status int, prob *problem, ver *enrol.Verification) {
-	u, o, ok := ui.admUser(w, r)
+	u, o, id, ok := ui.admRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	ctx, l, q := r.Context(), i18n.FromRequest(r), r.URL.Query()
@@ -291,13 +284,8 @@ func (ui *UI) showLottery(w http.ResponseWriter, r *http.Request, status int, pr
 
 // lotteryAct runs one action on a lottery and returns to its page.
 func (ui *UI) lotteryAct(w http.ResponseWriter, r *http.Request, notice string, act func(o *enrol.Office, by enrol.Actor, id int64) ([]int, error)) {
-	u, o, ok := ui.admForm(w, r)
+	u, o, id, ok := ui.admFormRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	// Out of scope is not found, whatever the form holds.
@@ -307,11 +295,9 @@ func (ui *UI) lotteryAct(w http.ResponseWriter, r *http.Request, notice string, 
 	}
 	nums, err := act(o, actorOf(u, r), id)
 	if err != nil {
-		if status, ok := refusal(err); ok {
-			ui.showLottery(w, r, status, problemOf(i18n.FromRequest(r), err), nil)
-			return
-		}
-		ui.Fail(w, r, err)
+		ui.refuse(w, r, err, func(w http.ResponseWriter, r *http.Request, status int, p *problem) {
+			ui.showLottery(w, r, status, p, nil)
+		})
 		return
 	}
 	http.Redirect(w, r, doneURL("/admission/lotteries/"+strconv.FormatInt(id, 10), notice, nums...), http.StatusSeeOther)
@@ -403,13 +389,8 @@ func (ui *UI) lotteryCancel(w http.ResponseWriter, r *http.Request) {
 // lotteryVerify is POST /admission/lotteries/{id}/verify: recompute the
 // draw from the stored list and seed and compare it with the stored results.
 func (ui *UI) lotteryVerify(w http.ResponseWriter, r *http.Request) {
-	u, o, ok := ui.admForm(w, r)
+	u, o, id, ok := ui.admFormRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	if _, err := o.Lottery(r.Context(), u.Scope(), id); err != nil {
@@ -418,11 +399,9 @@ func (ui *UI) lotteryVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := o.VerifyLottery(r.Context(), id)
 	if err != nil {
-		if status, ok := refusal(err); ok {
-			ui.showLottery(w, r, status, problemOf(i18n.FromRequest(r), err), nil)
-			return
-		}
-		ui.Fail(w, r, err)
+		ui.refuse(w, r, err, func(w http.ResponseWriter, r *http.Request, status int, p *problem) {
+			ui.showLottery(w, r, status, p, nil)
+		})
 		return
 	}
 	ui.showLottery(w, r, http.StatusOK, nil, &v)
@@ -431,13 +410,8 @@ func (ui *UI) lotteryVerify(w http.ResponseWriter, r *http.Request) {
 // lotteryResultsCSV is GET /admission/lotteries/{id}/results.csv: the draw
 // as published (id,rank,admitted[,school]).
 func (ui *UI) lotteryResultsCSV(w http.ResponseWriter, r *http.Request) {
-	u, o, ok := ui.admUser(w, r)
+	u, o, id, ok := ui.admRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	x, err := o.Lottery(r.Context(), u.Scope(), id)

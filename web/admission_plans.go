@@ -237,13 +237,7 @@ func (ui *UI) importPlans(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	refuse := func(err error) {
-		if status, ok := refusal(err); ok {
-			ui.showPlans(w, r, status, problemOf(i18n.FromRequest(r), err))
-			return
-		}
-		ui.Fail(w, r, err)
-	}
+	refuse := func(err error) { ui.refuse(w, r, err, ui.showPlans) }
 	year, ok := enrol.ParseYear(r.FormValue("year"), 0)
 	if !ok || year == 0 {
 		refuse(paramErrorInvalid("year", r.FormValue("year")))
@@ -308,13 +302,8 @@ func (ui *UI) planDetail(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) showPlan(w http.ResponseWriter, r *http.Request, status int, prob *problem) {
-	u, o, ok := ui.admUser(w, r)
+	u, o, id, ok := ui.admRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	ctx, l := r.Context(), i18n.FromRequest(r)
@@ -337,22 +326,13 @@ func (ui *UI) showPlan(w http.ResponseWriter, r *http.Request, status int, prob 
 
 // planState is POST /admission/plans/{id}/state: approve, reopen, publish.
 func (ui *UI) planState(w http.ResponseWriter, r *http.Request) {
-	u, o, ok := ui.admForm(w, r)
+	u, o, id, ok := ui.admFormRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	p, err := o.SetPlanState(r.Context(), actorOf(u, r), id, versionOf(r), r.FormValue("action"))
 	if err != nil {
-		if status, ok := refusal(err); ok {
-			ui.showPlan(w, r, status, problemOf(i18n.FromRequest(r), err))
-			return
-		}
-		ui.Fail(w, r, err)
+		ui.refuse(w, r, err, ui.showPlan)
 		return
 	}
 	http.Redirect(w, r, doneURL("/admission/plans/"+strconv.FormatInt(p.ID, 10), "plan_state"), http.StatusSeeOther)
@@ -536,13 +516,8 @@ func (ui *UI) createPlan(w http.ResponseWriter, r *http.Request) {
 
 // editPlan is GET /admission/plans/{id}/edit.
 func (ui *UI) editPlan(w http.ResponseWriter, r *http.Request) {
-	u, o, ok := ui.admUser(w, r)
+	u, o, id, ok := ui.admRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	p, err := o.Plan(r.Context(), u.Scope(), id)
@@ -558,13 +533,8 @@ func (ui *UI) editPlan(w http.ResponseWriter, r *http.Request) {
 
 // updatePlan is POST /admission/plans/{id}.
 func (ui *UI) updatePlan(w http.ResponseWriter, r *http.Request) {
-	u, o, ok := ui.admForm(w, r)
+	u, o, id, ok := ui.admFormRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	old, err := o.Plan(r.Context(), u.Scope(), id)

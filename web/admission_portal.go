@@ -238,21 +238,11 @@ func (ui *UI) portalLottery(w http.ResponseWriter, r *http.Request) {
 // portalLotteryList is GET /portal/admission/lotteries/{id}/applicants.csv:
 // the frozen list (id, and prefs for a zone), to recompute the draw.
 func (ui *UI) portalLotteryList(w http.ResponseWriter, r *http.Request) {
-	o, ok := ui.portalOffice(w, r)
+	o, x, ok := ui.publicLottery(w, r)
 	if !ok {
 		return
 	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	x, err := o.PublicLottery(r.Context(), id)
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	es, _, err := o.PublicEntries(r.Context(), id, 0, -1)
+	es, _, err := o.PublicEntries(r.Context(), x.ID, 0, -1)
 	if err != nil {
 		ui.Fail(w, r, err)
 		return
@@ -275,25 +265,15 @@ func (ui *UI) portalLotteryList(w http.ResponseWriter, r *http.Request) {
 
 // portalLotteryResults is GET /portal/admission/lotteries/{id}/results.csv.
 func (ui *UI) portalLotteryResults(w http.ResponseWriter, r *http.Request) {
-	o, ok := ui.portalOffice(w, r)
+	o, x, ok := ui.publicLottery(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	x, err := o.PublicLottery(r.Context(), id)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	if x.State != enrol.LotteryDrawn {
 		ui.Fail(w, r, fault.New(fault.NotFound, "尚未摇号", "the lottery has not been drawn"))
 		return
 	}
-	ts, _, err := o.PublicResults(r.Context(), id, 0, -1)
+	ts, _, err := o.PublicResults(r.Context(), x.ID, 0, -1)
 	if err != nil {
 		ui.Fail(w, r, err)
 		return
@@ -391,3 +371,20 @@ func retryAfter(w http.ResponseWriter, wait time.Duration) {
 }
 
 func scopeEverything() scope.Scope { return scope.Everything }
+
+// publicLottery is the lottery of the path, when the public may see it.
+func (ui *UI) publicLottery(w http.ResponseWriter, r *http.Request) (*enrol.Office, enrol.Lottery, bool) {
+	o, ok := ui.portalOffice(w, r)
+	if !ok {
+		return nil, enrol.Lottery{}, false
+	}
+	id, err := idOf(r)
+	if err == nil {
+		var x enrol.Lottery
+		if x, err = o.PublicLottery(r.Context(), id); err == nil {
+			return o, x, true
+		}
+	}
+	ui.Fail(w, r, err)
+	return nil, enrol.Lottery{}, false
+}

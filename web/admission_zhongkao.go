@@ -129,13 +129,7 @@ func (ui *UI) zhongkaoCohort(w http.ResponseWriter, r *http.Request) {
 		ui.Fail(w, r, err)
 		return
 	}
-	refuse := func(err error) {
-		if status, ok := refusal(err); ok {
-			ui.showZhongkao(w, r, status, problemOf(i18n.FromRequest(r), err))
-			return
-		}
-		ui.Fail(w, r, err)
-	}
+	refuse := func(err error) { ui.refuse(w, r, err, ui.showZhongkao) }
 	year, ok := enrol.ParseYear(r.FormValue("year"), 0)
 	if !ok || year == 0 {
 		refuse(paramErrorInvalid("year", r.FormValue("year")))
@@ -176,11 +170,7 @@ func (ui *UI) zhongkaoSimulate(w http.ResponseWriter, r *http.Request) {
 	}
 	run, err := o.Simulate(r.Context(), actorOf(u, r), year)
 	if err != nil {
-		if status, ok := refusal(err); ok {
-			ui.showZhongkao(w, r, status, problemOf(i18n.FromRequest(r), err))
-			return
-		}
-		ui.Fail(w, r, err)
+		ui.refuse(w, r, err, ui.showZhongkao)
 		return
 	}
 	http.Redirect(w, r, doneURL("/admission/zhongkao/runs/"+strconv.FormatInt(run.ID, 10), "simulated", run.Students, run.Placed), http.StatusSeeOther)
@@ -204,11 +194,7 @@ func (ui *UI) zhongkaoPublish(w http.ResponseWriter, r *http.Request) {
 	}
 	run, err := o.Publish(r.Context(), actorOf(u, r), year, sim)
 	if err != nil {
-		if status, ok := refusal(err); ok {
-			ui.showZhongkao(w, r, status, problemOf(i18n.FromRequest(r), err))
-			return
-		}
-		ui.Fail(w, r, err)
+		ui.refuse(w, r, err, ui.showZhongkao)
 		return
 	}
 	if ui.d.Results != nil {
@@ -253,13 +239,8 @@ func scoreOf(x *float64) string {
 
 // zhongkaoRun is GET /admission/zhongkao/runs/{id}: cut-offs and students.
 func (ui *UI) zhongkaoRun(w http.ResponseWriter, r *http.Request) {
-	u, o, ok := ui.admUser(w, r)
+	u, o, id, ok := ui.admRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	ctx, l, q := r.Context(), i18n.FromRequest(r), r.URL.Query()
@@ -383,13 +364,8 @@ func cutoffChart(l i18n.Lang, cs []cutoffView) ([]byte, error) {
 // zhongkaoResultsCSV is GET /admission/zhongkao/runs/{id}/results.csv: the
 // students (in scope) matching the filters, by rank.
 func (ui *UI) zhongkaoResultsCSV(w http.ResponseWriter, r *http.Request) {
-	u, o, ok := ui.admUser(w, r)
+	u, o, id, ok := ui.admRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	run, err := o.Run(r.Context(), id)
@@ -437,13 +413,8 @@ func (ui *UI) zhongkaoResultsCSV(w http.ResponseWriter, r *http.Request) {
 // zhongkaoCutoffsCSV is GET /admission/zhongkao/runs/{id}/cutoffs.csv: the
 // run's CUTOFFS.csv, as the file mode writes it.
 func (ui *UI) zhongkaoCutoffsCSV(w http.ResponseWriter, r *http.Request) {
-	_, o, ok := ui.admUser(w, r)
+	_, o, id, ok := ui.admRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	run, err := o.Run(r.Context(), id)
@@ -473,13 +444,8 @@ func (ui *UI) zhongkaoCutoffsCSV(w http.ResponseWriter, r *http.Request) {
 // zhongkaoSnapshot is GET /admission/zhongkao/runs/{id}/snapshot: a published
 // run's sealed snapshot, byte for byte, to recompute or archive.
 func (ui *UI) zhongkaoSnapshot(w http.ResponseWriter, r *http.Request) {
-	_, o, ok := ui.admUser(w, r)
+	_, o, id, ok := ui.admRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	content, sum, err := o.SnapshotContent(r.Context(), id)
@@ -508,13 +474,8 @@ type reasonView struct {
 
 // zhongkaoStudent is GET /admission/zhongkao/runs/{id}/students/{exam}.
 func (ui *UI) zhongkaoStudent(w http.ResponseWriter, r *http.Request) {
-	u, o, ok := ui.admUser(w, r)
+	u, o, id, ok := ui.admRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	l := i18n.FromRequest(r)

@@ -196,13 +196,7 @@ func (ui *UI) zoneImport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	refuse := func(err error) {
-		if status, ok := refusal(err); ok {
-			ui.showZones(w, r, status, problemOf(i18n.FromRequest(r), err))
-			return
-		}
-		ui.Fail(w, r, err)
-	}
+	refuse := func(err error) { ui.refuse(w, r, err, ui.showZones) }
 	year, grade, county, err := ui.zoneParams(r.Form)
 	if err != nil {
 		refuse(err)
@@ -236,11 +230,7 @@ func (ui *UI) zoneAssign(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := o.AssignApplicants(r.Context(), actorOf(u, r), year, grade)
 	if err != nil {
-		if status, ok := refusal(err); ok {
-			ui.showZones(w, r, status, problemOf(i18n.FromRequest(r), err))
-			return
-		}
-		ui.Fail(w, r, err)
+		ui.refuse(w, r, err, ui.showZones)
 		return
 	}
 	http.Redirect(w, r, doneURL("/admission/zones?"+zoneQuery(year, grade, county).Encode(), "zones_assigned", rep.Applicants, rep.Uncovered, rep.InSeveral), http.StatusSeeOther)
@@ -385,13 +375,8 @@ func (ui *UI) zoneDetail(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) showZone(w http.ResponseWriter, r *http.Request, status int, prob *problem) {
-	u, o, ok := ui.admUser(w, r)
+	u, o, id, ok := ui.admRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	ctx, l := r.Context(), i18n.FromRequest(r)
@@ -446,13 +431,8 @@ func (ui *UI) showZone(w http.ResponseWriter, r *http.Request, status int, prob 
 // zoneUpdate is POST /admission/zones/{id}: name, schools, and a shape from
 // an uploaded GeoJSON feature or the vertices typed in.
 func (ui *UI) zoneUpdate(w http.ResponseWriter, r *http.Request) {
-	u, o, ok := ui.admForm(w, r)
+	u, o, id, ok := ui.admFormRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	e := enrol.ZoneEdit{Name: r.FormValue("name"), Schools: strings.FieldsFunc(r.FormValue("schools"), func(c rune) bool {
@@ -478,22 +458,13 @@ func (ui *UI) zoneUpdate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) refuseZone(w http.ResponseWriter, r *http.Request, err error) {
-	if status, ok := refusal(err); ok {
-		ui.showZone(w, r, status, problemOf(i18n.FromRequest(r), err))
-		return
-	}
-	ui.Fail(w, r, err)
+	ui.refuse(w, r, err, ui.showZone)
 }
 
 // zoneDelete is POST /admission/zones/{id}/delete.
 func (ui *UI) zoneDelete(w http.ResponseWriter, r *http.Request) {
-	u, o, ok := ui.admForm(w, r)
+	u, o, id, ok := ui.admFormRecord(w, r)
 	if !ok {
-		return
-	}
-	id, err := idOf(r)
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	z, err := o.Zone(r.Context(), u.Scope(), id)
