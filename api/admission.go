@@ -163,28 +163,43 @@ func appendText(b []byte, t i18n.Text) []byte {
 	return append(b, '}')
 }
 
-// appendJSONString writes s as a JSON string: quotes, backslashes and
-// control characters escaped, UTF-8 kept as it is (invalid bytes replaced).
+// appendJSONString writes s as a JSON string, byte for byte as
+// encoding/json (without HTML escaping) writes it: quotes, backslashes and
+// control characters escaped, U+2028 and U+2029 too, UTF-8 copied in runs
+// (invalid bytes replaced).
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		switch {
-		case r == '"' || r == '\\':
-			b = append(b, '\\', byte(r))
-		case r == '\n':
-			b = append(b, '\\', 'n')
-		case r == '\r':
-			b = append(b, '\\', 'r')
-		case r == '\t':
-			b = append(b, '\\', 't')
-		case r == '\u2028' || r == '\u2029': // as encoding/json writes them
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&15])
-		case r < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&15])
-		default:
-			b = utf8.AppendRune(b, r)
-		}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		var esc []byte
+		n := 1
+		switch {
+		case c == '"' || c == '\\':
+			esc = []byte{'\\', c}
+		case c == '\n':
+			esc = []byte{'\\', 'n'}
+		case c == '\r':
+			esc = []byte{'\\', 'r'}
+		case c == '\t':
+			esc = []byte{'\\', 't'}
+		case c < 0x20:
+			esc = []byte{'\\', 'u', '0', '0', hex[c>>4], hex[c&15]}
+		case c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9): // U+2028, U+2029
+			esc, n = []byte{'\\', 'u', '2', '0', '2', hex[s[i+2]&15]}, 3
+		default:
+			i++
+			continue
+		}
+		b = append(b, s[start:i]...)
+		b = append(b, esc...)
+		i += n
+		start = i
+	}
+	b = append(b, s[start:]...)
 	return append(b, '"')
 }

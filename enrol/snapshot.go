@@ -125,8 +125,9 @@ type Snapshot struct {
 	budget atomic.Int64             // bytes the memo may still take
 }
 
-// MemoBytes bounds the memory a snapshot spends keeping rendered answers.
-const MemoBytes = 256 << 20
+// MemoBytes bounds the memory a snapshot spends keeping rendered answers
+// (about 40,000 students' answers; past it, answers are rendered each time).
+const MemoBytes = 64 << 20
 
 // Memo returns the rendered answer of applicant i, rendering it with build
 // the first time and keeping it while the snapshot's budget (MemoBytes)
