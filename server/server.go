@@ -27,6 +27,7 @@ import (
 	"edubureau/httpx"
 	"edubureau/pii"
 	"edubureau/school"
+	"edubureau/training"
 	"edubureau/web"
 )
 
@@ -101,8 +102,14 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 		return nil, fmt.Errorf("case types: %w", err)
 	}
 	cases.Audit = s.audit
-	// Approving a licensing case changes the school registry in the same transaction.
-	cases.Hooks = casework.RegistryHooks(schools)
+	// Approving a licensing case changes the school registry in the same
+	// transaction; a training institution's approval also records its
+	// supervised account.
+	trainings := training.New(d, schools, cases)
+	trainings.Audit = s.audit
+	hooks := casework.RegistryHooks(schools)
+	hooks[casework.TrainingLicence+"/approve"] = casework.Chain(hooks[casework.TrainingLicence+"/approve"], training.AccountHook(trainings))
+	cases.Hooks = hooks
 	// Deadlines count on the official calendar, including years imported since start.
 	holder := calendar.HolderFor(d)
 	cases.Calendar = func() *calendar.Calendar {
@@ -120,7 +127,7 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 	s.results.Poll = cfg.ResultsPoll
 	s.results.Gate = enrol.NewGate(cfg.ResultsRate, enrol.DefaultConcurrency)
 	secure := cfg.TLSCert != ""
-	ui, err := web.New(web.Deps{DB: d, Schools: schools, Cases: cases, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version,
+	ui, err := web.New(web.Deps{DB: d, Schools: schools, Cases: cases, Training: trainings, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version,
 		Admissions: office, Results: s.results})
 	if err != nil {
 		return nil, fmt.Errorf("web pages: %w", err)

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,11 +33,13 @@ import (
 	"edubureau/httpx"
 	"edubureau/i18n"
 	"edubureau/school"
+	"edubureau/training"
 )
 
 // Deps is what the user interface needs from the rest of the program.
 type Deps struct {
-	Cases        *casework.Engine // casework: legal deadlines (issue 6)
+	Cases        *casework.Engine  // casework: legal deadlines (issue 6)
+	Training     *training.Service // off-campus training institutions' accounts and charge checks (issue 6)
 	DB           *db.DB
 	Schools      *school.Registry
 	Auth         *auth.Service
@@ -182,6 +185,9 @@ type NavItem struct {
 	Href       string
 	Permission string // "" for any signed-in user
 	Order      int    // position: the duties first (10, 20, …), administration last (900…)
+	// Badge, when set, counts what waits for the user there (shown beside
+	// the label when not 0; "99+" from 100).
+	Badge func(ui *UI, r *http.Request, u auth.User) int
 }
 
 // Nav is the navigation, in the order shown.
@@ -194,6 +200,8 @@ type navLink struct {
 	Label  string
 	Href   string
 	Active bool
+	Badge  string // "" when nothing waits
+	Count  int    // what the badge counts
 }
 
 // page is what every template receives.
@@ -221,7 +229,18 @@ func (ui *UI) newPage(r *http.Request, title string, data any) *page {
 				continue
 			}
 			active := r.URL.Path == n.Href || n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href+"/")
-			p.Nav = append(p.Nav, navLink{Label: i18n.Tr(l, n.Key), Href: n.Href, Active: active})
+			link := navLink{Label: i18n.Tr(l, n.Key), Href: n.Href, Active: active}
+			if n.Badge != nil {
+				c := n.Badge(ui, r, u)
+				link.Count = c
+				switch {
+				case c >= 100:
+					link.Badge = "99+"
+				case c > 0:
+					link.Badge = strconv.Itoa(c)
+				}
+			}
+			p.Nav = append(p.Nav, link)
 		}
 	}
 	return p
