@@ -348,7 +348,7 @@ func (o *Office) AddApplicants(ctx context.Context, by Actor, ins []ApplicantInp
 		return nil, sealErr
 	}
 	out := make([]Applicant, len(ins))
-	err := o.DB.InTx(ctx, func(tx db.Tx) error {
+	err := o.DB.InTxCopy(ctx, func(tx db.Tx, copy db.CopyFunc) error {
 		// Numbers per county, year and grade, reserved in one go.
 		type key struct {
 			year, grade int
@@ -367,7 +367,7 @@ func (o *Office) AddApplicants(ctx context.Context, by Actor, ins []ApplicantInp
 			numbers[k] = ns
 		}
 		now := o.now()
-		b := newBulk(tx, o.DB.Dialect, "admission_applicant", "id", "year", "grade", "county_code", "number", "name", "name_index", "id_number", "id_index",
+		b := newBulk(copy, "admission_applicant", "id", "year", "grade", "county_code", "number", "name", "name_index", "id_number", "id_index",
 			"address", "point", "prefs", "zone_id", "zone_code", "zone_state", "version", "created_at", "updated_at")
 		for i, in := range ins {
 			s := seals[i]

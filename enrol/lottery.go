@@ -384,7 +384,7 @@ func (o *Office) AddEntries(ctx context.Context, by Actor, id int64, in []EntryI
 		return 0, err
 	}
 	added := 0
-	err := o.DB.InTx(ctx, func(tx db.Tx) error {
+	err := o.DB.InTxCopy(ctx, func(tx db.Tx, copy db.CopyFunc) error {
 		l, err := o.openForEntries(ctx, tx, by, id)
 		if err != nil {
 			return err
@@ -432,7 +432,7 @@ func (o *Office) AddEntries(ctx context.Context, by Actor, id int64, in []EntryI
 		var v fault.Validation
 		seen := map[string]bool{}
 		now := o.now()
-		b := newBulk(tx, o.DB.Dialect, "admission_lottery_entry", "lottery_id", "ticket", "applicant_id", "prefs", "added_at")
+		b := newBulk(copy, "admission_lottery_entry", "lottery_id", "ticket", "applicant_id", "prefs", "added_at")
 		for i, e := range in {
 			f := fmt.Sprintf("entries[%d].", i+1)
 			e.Ticket = strings.TrimSpace(e.Ticket)

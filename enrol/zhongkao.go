@@ -143,11 +143,11 @@ func (o *Office) LoadCohort(ctx context.Context, by Actor, year int, tiebreaks [
 	}
 	sum := sha256.Sum256(data)
 	c.SHA256 = hex.EncodeToString(sum[:])
-	err = o.DB.InTx(ctx, func(tx db.Tx) error {
+	err = o.DB.InTxCopy(ctx, func(tx db.Tx, copy db.CopyFunc) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM zhongkao_student WHERE year = $1`, year); err != nil {
 			return fmt.Errorf("clear the cohort: %w", err)
 		}
-		b := newBulk(tx, o.DB.Dialect, "zhongkao_student", "id", "year", "exam_no", "line", "county_code", "junior_code", "name", "id_number",
+		b := newBulk(copy, "zhongkao_student", "id", "year", "exam_no", "line", "county_code", "junior_code", "name", "id_number",
 			"id_index", "suffix_index", "total", "tiebreaks", "choices")
 		for i, a := range apps {
 			county := o.Jurisdiction
@@ -437,7 +437,7 @@ func scanRun(r interface{ Scan(...any) error }) (Run, error) {
 }
 
 // writeRun stores a run with its per-student results and cut-offs.
-func (o *Office) writeRun(ctx context.Context, tx db.Tx, run *Run, in *inputs, res *admission.Result) error {
+func (o *Office) writeRun(ctx context.Context, tx db.Tx, copy db.CopyFunc, run *Run, in *inputs, res *admission.Result) error {
 	var simID any
 	if run.SimulationID != 0 {
 		simID = run.SimulationID
@@ -449,7 +449,7 @@ func (o *Office) writeRun(ctx context.Context, tx db.Tx, run *Run, in *inputs, r
 		strings.Join(run.Tiebreaks, ","), run.InputDigest, run.ResultDigest, simID, run.SnapshotSHA256); err != nil {
 		return fmt.Errorf("record the run: %w", err)
 	}
-	b := newBulk(tx, o.DB.Dialect, "zhongkao_result", "run_id", "exam_no", "county_code", "junior_code", "rank", "total", "batch", "school_code", "seat")
+	b := newBulk(copy, "zhongkao_result", "run_id", "exam_no", "county_code", "junior_code", "rank", "total", "batch", "school_code", "seat")
 	for i, out := range res.Outcomes {
 		seat := ""
 		if out.Placed() {
@@ -466,7 +466,7 @@ func (o *Office) writeRun(ctx context.Context, tx db.Tx, run *Run, in *inputs, r
 	if err := b.flush(ctx); err != nil {
 		return err
 	}
-	cb := newBulk(tx, o.DB.Dialect, "zhongkao_cutoff", "run_id", "seq", "batch", "school_code", "junior_code", "places", "min_score", "admitted", "lowest_total")
+	cb := newBulk(copy, "zhongkao_cutoff", "run_id", "seq", "batch", "school_code", "junior_code", "places", "min_score", "admitted", "lowest_total")
 	for j, p := range res.Plan {
 		var m, low any
 		if p.HasMin {
@@ -516,7 +516,7 @@ func (o *Office) Simulate(ctx context.Context, by Actor, year int) (Run, error) 
 		return Run{}, err
 	}
 	run := newRun(RunSimulation, year, by, o.now(), in, &res)
-	err = o.DB.InTx(ctx, func(tx db.Tx) error {
+	err = o.DB.InTxCopy(ctx, func(tx db.Tx, copy db.CopyFunc) error {
 		// Older simulations of the year give their per-student rows up.
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM zhongkao_run WHERE year = $1 AND kind = 'simulation' AND results_kept`, year)
 		if err != nil {
@@ -540,7 +540,7 @@ func (o *Office) Simulate(ctx context.Context, by Actor, year int) (Run, error) 
 				}
 			}
 		}
-		if err := o.writeRun(ctx, tx, run, in, &res); err != nil {
+		if err := o.writeRun(ctx, tx, copy, run, in, &res); err != nil {
 			return err
 		}
 		return o.record(ctx, tx, by, "admission.zhongkao.simulate", "zhongkao_run", strconv.FormatInt(run.ID, 10),
