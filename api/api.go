@@ -16,8 +16,10 @@ import (
 	"edubureau/area"
 	"edubureau/auth"
 	"edubureau/db"
+	"edubureau/enrol"
 	"edubureau/fault"
 	"edubureau/httpx"
+	"edubureau/pii"
 	"edubureau/school"
 )
 
@@ -31,6 +33,10 @@ type Deps struct {
 	Auth         *auth.Service
 	Jurisdiction area.Area
 	Version      string // the program's version, shown in the OpenAPI document
+
+	Admissions *enrol.Office     // admissions (issue 5)
+	Results    *enrol.ResultsDay // the published 中考 results, served from memory
+	Keyring    *pii.Keyring      // blind indexes of the public lookup; nil: Admissions' keyring
 }
 
 // API serves /api/v1.

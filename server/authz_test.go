@@ -50,7 +50,8 @@ type who struct {
 var everyone = []who{
 	{name: "anonymous", anonyms: true},
 	{name: "admin", user: auth.NewUser{Role: auth.Admin, OrgKind: auth.OrgCity, OrgCode: "4304"},
-		may: []string{"school.view", "school.edit", "audit.view", "audit.export", "token.manage", "user.manage", "calendar.manage", "case.view", "case.edit"}, reachB: true},
+		may: []string{"school.view", "school.edit", "audit.view", "audit.export", "token.manage", "user.manage", "calendar.manage", "case.view", "case.edit",
+			"admission.view", "admission.edit", "admission.view_pii"}, reachB: true},
 	{name: "staff.city", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCity, OrgCode: "4304", Section: "schools"},
 		may: []string{"school.view", "school.edit", "case.view", "case.edit"}, reachB: true},
 	{name: "staff.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "schools"},
@@ -60,9 +61,11 @@ var everyone = []who{
 	{name: "school.admin", user: auth.NewUser{Role: auth.SchoolAdmin, OrgKind: auth.OrgSchool, OrgCode: schoolA},
 		may: []string{"school.view"}},
 	{name: "inspector", user: auth.NewUser{Role: auth.Inspector, OrgKind: auth.OrgCounty, OrgCode: "430405", Schools: []string{schoolA, trainingA}},
-		may: []string{"school.view", "case.view"}},
+		may: []string{"school.view", "case.view", "admission.view"}},
 	{name: "auditor", user: auth.NewUser{Role: auth.Auditor, OrgKind: auth.OrgCity, OrgCode: "4304"},
-		may: []string{"school.view", "audit.view", "audit.export", "case.view"}, reachB: true},
+		may: []string{"school.view", "audit.view", "audit.export", "case.view", "admission.view"}, reachB: true},
+	{name: "admissions.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "admissions"},
+		may: []string{"school.view", "admission.view", "admission.edit", "admission.view_pii"}},
 }
 
 // entry says how to call a route and what it needs.
@@ -76,6 +79,9 @@ type entry struct {
 	// ends is set on routes that end the caller's own session: done right,
 	// they answer with the way to the sign-in page.
 	ends bool
+	// city is set on routes that act on the whole jurisdiction (the 中考):
+	// a permission holder who does not reach it all is refused (403).
+	city bool
 }
 
 func matrix(asset string, userID, tokenID int64) map[string]entry {
@@ -296,6 +302,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		for key, e := range casePageEntries(t, d, srv) {
 			entries[key] = e
 		}
+		for key, e := range admissionEntries(t, d, srv) {
+			entries[key] = e
+		}
 
 		// One session per user, signed in again only after a route ended it.
 		sessions := map[string]string{}
@@ -372,6 +381,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 					case w.anonyms:
 						want = "unauthenticated"
 					case e.need != "signed_in" && !contains(w.may, e.need):
+						want = "forbidden"
+					case e.city && !w.reachB:
 						want = "forbidden"
 					case !scoped && !w.reachB:
 						want = "not found"
