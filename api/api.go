@@ -16,8 +16,10 @@ import (
 	"edubureau/area"
 	"edubureau/auth"
 	"edubureau/db"
+	"edubureau/enrol"
 	"edubureau/fault"
 	"edubureau/httpx"
+	"edubureau/pii"
 	"edubureau/school"
 	"edubureau/student"
 )
@@ -31,8 +33,12 @@ type Deps struct {
 	Schools      *school.Registry
 	Auth         *auth.Service
 	Jurisdiction area.Area
-	Version      string            // the program's version, shown in the OpenAPI document
-	Students     *student.Registry // the student status registry (issue 4); nil: its routes answer 503
+	Version      string // the program's version, shown in the OpenAPI document
+
+	Admissions *enrol.Office     // admissions (issue 5)
+	Results    *enrol.ResultsDay // the published 中考 results, served from memory
+	Keyring    *pii.Keyring      // blind indexes of the public lookup; nil: Admissions' keyring
+	Students   *student.Registry // the student status registry (issue 4); nil: its routes answer 503
 }
 
 // API serves /api/v1.

@@ -567,6 +567,9 @@ func (a *API) decideTransfer(decision string) http.HandlerFunc {
 			return
 		}
 		id, err := idParam(r)
+		if err == nil {
+			_, err = reg.GetTransfer(r.Context(), u.Scope(), id) // out of scope: 404, whatever the body
+		}
 		if err != nil {
 			a.Fail(w, r, err)
 			return

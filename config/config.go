@@ -53,6 +53,10 @@ type Config struct {
 	// The audit log (package audit).
 	AuditRetention time.Duration // entries younger than this are never purged (at least 180 days)
 
+	// Admissions, results day: the public lookup of the 中考 results.
+	ResultsRate int           // lookups one instance admits a second before answering 429 (0: no limit)
+	ResultsPoll time.Duration // how often an instance checks for a new publication
+
 	// Casework: the bureau's abbreviation that begins its case numbers (衡 in
 	// 衡教许〔2026〕12号); "" takes the first character of the jurisdiction's name.
 	CaseAbbrev string
@@ -229,6 +233,8 @@ var settings = []setting{
 		c.PublicURL = strings.TrimRight(v, "/")
 		return nil
 	}},
+	{"results-rate", "EDUBUREAU_RESULTS_RATE", "20000", "public 中考 result lookups one instance admits a second; beyond it answers 429 with Retry-After at once (0: no limit)", intSetting(0, 10000000, func(c *Config, n int) { c.ResultsRate = n })},
+	{"results-poll", "EDUBUREAU_RESULTS_POLL", "5s", "how often an instance checks for a new publication of the 中考 results to load", durationSetting(100*time.Millisecond, time.Hour, func(c *Config, d time.Duration) { c.ResultsPoll = d })},
 	{"audit-retention", "EDUBUREAU_AUDIT_RETENTION", "4320h", "audit entries younger than this are never purged; at least 180 days (4320h)", durationSetting(180*24*time.Hour, 100*365*24*time.Hour, func(c *Config, d time.Duration) { c.AuditRetention = d })},
 }
 

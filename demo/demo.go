@@ -62,9 +62,11 @@ type Options struct {
 	// that the served cases have the intended mix of due, overdue, extended
 	// and suspended; tests keep the fixed day.
 	CasesAsOf time.Time
-	// Keys seal the students' personal data (the demo keeps its key beside
-	// its database); without keys the demo has no students.
-	Keys *pii.Keyring
+	// Keyring encrypts the personal data of the demo's admission records
+	// (children, the 中考 cohort): the key the server will run with. Without
+	// one the data is sealed with a throwaway key (tests, benchmarks). The
+	// students step needs it: without one the demo has no students.
+	Keyring *pii.Keyring
 	// Students is about how many students to register: 0 is the scale's
 	// (100,000 small, 1,200,000 city), a negative number none. Tests and a
 	// quick look ask for fewer; the grade sizes stay realistic (fewer
@@ -146,6 +148,7 @@ var steps = []step{
 	{"schools", buildSchools},
 	{"students", buildStudents},
 	{"cases", buildCases},
+	{"admissions", buildAdmissions},
 }
 
 // Build fills an empty database with the demo jurisdiction. progress, when

@@ -399,14 +399,14 @@ func (g *studentGen) idForExact(areaCode string, born time.Time, male bool) (str
 
 // buildStudents is the demo step: classes, students, then the lists.
 func buildStudents(ctx context.Context, b *builder, report func(done, total int)) error {
-	if b.opt.Keys == nil || b.opt.Students < 0 {
+	if b.opt.Keyring == nil || b.opt.Students < 0 {
 		return nil // no key for personal data (or none asked for): no students; the schools and cases still build
 	}
 	asOf := b.opt.casesAsOf()
 	if err := year.Ensure(ctx, b.d, asOf); err != nil {
 		return err
 	}
-	reg := student.New(b.d, b.opt.Keys)
+	reg := student.New(b.d, b.opt.Keyring)
 	now := asOf.Add(10 * time.Hour) // 18:00 in Beijing
 	reg.Now = func() time.Time { return now }
 	reg.Schools.Now = reg.Now

@@ -86,7 +86,7 @@ func TestDemoStudents(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		var steps []string
-		sum, err := Build(ctx, d, Options{Seed: 2, Students: 3000, Keys: demoKeys(t)}, func(step string, done, total int) {
+		sum, err := Build(ctx, d, Options{Seed: 2, Students: 3000, Keyring: demoKeys(t)}, func(step string, done, total int) {
 			if len(steps) == 0 || steps[len(steps)-1] != step {
 				steps = append(steps, step)
 			}

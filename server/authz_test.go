@@ -51,7 +51,7 @@ var everyone = []who{
 	{name: "anonymous", anonyms: true},
 	{name: "admin", user: auth.NewUser{Role: auth.Admin, OrgKind: auth.OrgCity, OrgCode: "4304"},
 		may: []string{"school.view", "school.edit", "audit.view", "audit.export", "token.manage", "user.manage", "calendar.manage", "case.view", "case.edit",
-			"student.view", "student.edit", "student.view_pii"}, reachB: true},
+			"student.view", "student.edit", "student.view_pii", "admission.view", "admission.edit", "admission.view_pii"}, reachB: true},
 	{name: "staff.city", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCity, OrgCode: "4304", Section: "schools"},
 		may: []string{"school.view", "school.edit", "case.view", "case.edit"}, reachB: true},
 	{name: "staff.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "schools"},
@@ -63,9 +63,11 @@ var everyone = []who{
 	{name: "students.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "students"},
 		may: []string{"school.view", "student.view", "student.edit", "student.view_pii"}},
 	{name: "inspector", user: auth.NewUser{Role: auth.Inspector, OrgKind: auth.OrgCounty, OrgCode: "430405", Schools: []string{schoolA, trainingA}},
-		may: []string{"school.view", "case.view", "student.view"}},
+		may: []string{"school.view", "case.view", "student.view", "admission.view"}},
 	{name: "auditor", user: auth.NewUser{Role: auth.Auditor, OrgKind: auth.OrgCity, OrgCode: "4304"},
-		may: []string{"school.view", "audit.view", "audit.export", "case.view", "student.view"}, reachB: true},
+		may: []string{"school.view", "audit.view", "audit.export", "case.view", "student.view", "admission.view"}, reachB: true},
+	{name: "admissions.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "admissions"},
+		may: []string{"school.view", "admission.view", "admission.edit", "admission.view_pii"}},
 }
 
 // entry says how to call a route and what it needs.
@@ -79,6 +81,9 @@ type entry struct {
 	// ends is set on routes that end the caller's own session: done right,
 	// they answer with the way to the sign-in page.
 	ends bool
+	// city is set on routes that act on the whole jurisdiction (the 中考):
+	// a permission holder who does not reach it all is refused (403).
+	city bool
 }
 
 func matrix(asset string, userID, tokenID int64) map[string]entry {
@@ -302,6 +307,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		for key, e := range studentEntries(t, srv) {
 			entries[key] = e
 		}
+		for key, e := range admissionEntries(t, d, srv) {
+			entries[key] = e
+		}
 
 		// One session per user, signed in again only after a route ended it.
 		sessions := map[string]string{}
@@ -378,6 +386,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 					case w.anonyms:
 						want = "unauthenticated"
 					case e.need != "signed_in" && !contains(w.may, e.need):
+						want = "forbidden"
+					case e.city && !w.reachB:
 						want = "forbidden"
 					case !scoped && !w.reachB:
 						want = "not found"

@@ -22,6 +22,7 @@ import (
 	"edubureau/casework"
 	"edubureau/config"
 	"edubureau/db"
+	"edubureau/enrol"
 	"edubureau/fault"
 	"edubureau/httpx"
 	"edubureau/pii"
@@ -40,6 +41,7 @@ type Server struct {
 	audit   *audit.Log
 	web     *web.UI
 	api     *api.API
+	results *enrol.ResultsDay // the published 中考 results, served from memory
 	routes  []Mounted
 	handler http.Handler
 	// students is the student registry (nil without a keyring).
@@ -129,13 +131,21 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 		students.CountsMaxAge = time.Minute // the dashboard's figures
 	}
 	s.students = students
+	// Admissions: plans, zones, lotteries, the 中考 and its results day.
+	office := enrol.New(d, schools, ring, jurisdiction.Code)
+	office.Audit = s.audit
+	s.results = enrol.NewResultsDay(office, log)
+	s.results.Poll = cfg.ResultsPoll
+	s.results.Gate = enrol.NewGate(cfg.ResultsRate, enrol.DefaultConcurrency)
 	secure := cfg.TLSCert != ""
-	ui, err := web.New(web.Deps{DB: d, Schools: schools, Cases: cases, Training: trainings, Students: students, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version})
+	ui, err := web.New(web.Deps{DB: d, Schools: schools, Cases: cases, Training: trainings, Students: students, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version,
+		Admissions: office, Results: s.results})
 	if err != nil {
 		return nil, fmt.Errorf("web pages: %w", err)
 	}
 	s.web = ui
-	s.api = api.New(api.Deps{DB: d, Schools: schools, Students: students, Auth: s.auth, Jurisdiction: jurisdiction, Version: version})
+	s.api = api.New(api.Deps{DB: d, Schools: schools, Students: students, Auth: s.auth, Jurisdiction: jurisdiction, Version: version,
+		Admissions: office, Results: s.results})
 
 	mux := http.NewServeMux()
 	mount := func(part string, rt httpx.Route, fail func(http.ResponseWriter, *http.Request, error)) {
@@ -200,6 +210,9 @@ func (s *Server) Audit() *audit.Log { return s.audit }
 
 // Students is the student registry (nil when the server has no keyring).
 func (s *Server) Students() *student.Registry { return s.students }
+
+// Results is the public lookup of the published 中考 results.
+func (s *Server) Results() *enrol.ResultsDay { return s.results }
 
 // appendAudit records an entry of its own; a failure to record is logged
 // loudly (the request itself has already been decided).
@@ -345,6 +358,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// The published 中考 results: loaded now and whenever a new publication appears.
+	rctx, stopResults := context.WithCancel(ctx)
+	defer stopResults()
+	go s.results.Run(rctx)
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCert != "" {

@@ -148,5 +148,20 @@ func studentEntries(t *testing.T, srv *Server) map[string]entry {
 		"GET /duplicates":                      {need: v, path: "/duplicates"},
 		"POST /duplicates/merge":               {need: e, path: "/duplicates/merge", form: blank},
 		"POST /duplicates/not-duplicate":       {need: e, path: "/duplicates/not-duplicate", form: blank},
+
+		// The API: bodies that break a rule, or are malformed after the record is found.
+		"GET /api/v1/students":                 {need: v, path: "/api/v1/students?q=" + url.QueryEscape("甲")},
+		"POST /api/v1/students":                {need: e, path: "/api/v1/students", json: `{"school":"` + schoolA + `","name":""}`},
+		"GET /api/v1/students/{id}":            {need: v, path: "/api/v1" + sa, out: "/api/v1" + sb},
+		"PUT /api/v1/students/{id}":            {need: e, path: "/api/v1" + sa, out: "/api/v1" + sb, json: `{}`, header: []string{"If-Match", `"v99"`}},
+		"GET /api/v1/students/{id}/profile":    {need: v, path: "/api/v1" + sa + "/profile", out: "/api/v1" + sb + "/profile"},
+		"GET /api/v1/transfers":                {need: v, path: "/api/v1/transfers"},
+		"POST /api/v1/transfers":               {need: e, path: "/api/v1/transfers", json: `{}`},
+		"GET /api/v1/transfers/{id}":           {need: v, path: "/api/v1/transfers/" + id(ta), out: "/api/v1/transfers/" + id(tb)},
+		"POST /api/v1/transfers/{id}/approve":  {need: e, path: "/api/v1/transfers/" + id(ta) + "/approve", out: "/api/v1/transfers/" + id(tb) + "/approve", json: `{`},
+		"POST /api/v1/transfers/{id}/reject":   {need: e, path: "/api/v1/transfers/" + id(ta) + "/reject", out: "/api/v1/transfers/" + id(tb) + "/reject", json: `{`},
+		"POST /api/v1/transfers/{id}/withdraw": {need: e, path: "/api/v1/transfers/" + id(ta) + "/withdraw", out: "/api/v1/transfers/" + id(tb) + "/withdraw", json: `{`},
+		"GET /api/v1/classes":                  {need: v, path: "/api/v1/classes?school=" + schoolA},
+		"POST /api/v1/classes":                 {need: e, path: "/api/v1/classes", json: `{}`},
 	}
 }

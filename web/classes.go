@@ -133,7 +133,7 @@ func (ui *UI) showClasses(w http.ResponseWriter, r *http.Request, u auth.User, s
 	if len(d.Years) == 0 || !containsOption(d.Years, d.Year) {
 		d.Years = append(d.Years, option{d.Year, d.Year, true})
 	}
-	d.Grades = gradeOptions(l, d.SchoolType, d.Grade)
+	d.Grades = studentGrades(l, d.SchoolType, d.Grade)
 	f := student.ClassFilter{School: d.School, County: d.County, AcademicYear: d.Year, OverLimit: d.Over}
 	if _, err := year.ParseAcademic(d.Year); err != nil {
 		v.Add("year", "学年“%s”无效（如 2026-2027）", "academic year %q is not valid (e.g. 2026-2027)", d.Year)
@@ -186,7 +186,7 @@ func (ui *UI) showClasses(w http.ResponseWriter, r *http.Request, u auth.User, s
 	if d.New.Values == nil {
 		d.New = classFormView{Values: map[string]string{"grade": d.Grade}, Errors: map[string][]string{}}
 	}
-	d.New.Grades = gradeOptions(l, d.SchoolType, d.New.Values["grade"])
+	d.New.Grades = studentGrades(l, d.SchoolType, d.New.Values["grade"])
 	ui.render(w, r, status, "classes", ui.newPage(r, i18n.Tr(l, "classes.title"), d))
 }
 

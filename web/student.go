@@ -250,7 +250,7 @@ func (ui *UI) studentActions(r *http.Request, u auth.User, s student.Student, cl
 			add("resume", false, date("on", tr("sfield.on")), reason(false))
 		}
 		add("place", false,
-			actionField{Name: "grade", Label: tr("sfield.grade"), Type: "select", Required: true, Options: gradeOptions(l, schoolType, s.Grade.String())},
+			actionField{Name: "grade", Label: tr("sfield.grade"), Type: "select", Required: true, Options: studentGrades(l, schoolType, s.Grade.String())},
 			actionField{Name: "class", Label: tr("sfield.class"), Type: "select", Options: classOpts(s.Grade), Hint: tr("students.class_hint")},
 			date("on", tr("sfield.on")), reason(false))
 		if s.RepeatMarked {
@@ -274,7 +274,7 @@ func (ui *UI) studentActions(r *http.Request, u auth.User, s student.Student, cl
 		}
 		add("readmit", false,
 			actionField{Name: "school", Label: tr("sfield.school"), Type: "select", Required: true, Options: schoolOptions(schools, s.School, true)},
-			actionField{Name: "grade", Label: tr("sfield.grade"), Type: "select", Required: true, Options: gradeOptions(l, "", s.Grade.String())},
+			actionField{Name: "grade", Label: tr("sfield.grade"), Type: "select", Required: true, Options: studentGrades(l, "", s.Grade.String())},
 			date("on", tr("sfield.on")), reason(false))
 	}
 	return out, nil

@@ -221,7 +221,7 @@ func (ui *UI) studentFormOptions(r *http.Request, u auth.User, f *studentForm) e
 			t = s.Type
 		}
 	}
-	f.Grades = gradeOptions(l, t, f.get("grade"))
+	f.Grades = studentGrades(l, t, f.get("grade"))
 	if f.get("school") != "" {
 		classes, err := ui.d.Students.SchoolClasses(ctx, sc, f.get("school"), ui.currentYear(ctx))
 		if err != nil {

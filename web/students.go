@@ -144,7 +144,7 @@ func studentProblem(l i18n.Lang, fe fault.FieldError) string {
 }
 
 // gradeOptions lists grades K1–12 (those of a school type when t is set).
-func gradeOptions(l i18n.Lang, t school.Type, sel string) []option {
+func studentGrades(l i18n.Lang, t school.Type, sel string) []option {
 	first, last := student.K1, student.Grade(12)
 	if t != "" {
 		if span, ok := student.SixThree.Grades(t); ok {
@@ -323,7 +323,7 @@ func (ui *UI) studentList(w http.ResponseWriter, r *http.Request) {
 		ui.Fail(w, r, err)
 		return
 	}
-	d.Grades = gradeOptions(l, "", sq.Grade)
+	d.Grades = studentGrades(l, "", sq.Grade)
 	d.Statuses = append(d.Statuses, option{statusAtSchool, i18n.Tr(l, "students.at_school"), sq.Status == statusAtSchool})
 	for _, s := range student.Statuses {
 		d.Statuses = append(d.Statuses, option{string(s.Status), s.Name.In(l), string(s.Status) == sq.Status})

@@ -190,7 +190,7 @@ func (ui *UI) transferForm(r *http.Request, u auth.User, d *transferFormData) er
 			d.Schools, t = []option{{s.Code, s.Name, true}}, s.Type
 		}
 	}
-	d.Grades = gradeOptions(l, t, d.Values["to_grade"])
+	d.Grades = studentGrades(l, t, d.Values["to_grade"])
 	if code := d.Values["to_school"]; code != "" {
 		classes, err := ui.d.Students.SchoolClasses(ctx, sc, code, ui.currentYear(ctx))
 		if err != nil {

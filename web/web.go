@@ -28,6 +28,7 @@ import (
 	"edubureau/auth"
 	"edubureau/casework"
 	"edubureau/db"
+	"edubureau/enrol"
 	"edubureau/fault"
 	"edubureau/httpx"
 	"edubureau/i18n"
@@ -48,6 +49,9 @@ type Deps struct {
 	Jurisdiction area.Area // the bureau's own area, e.g. {Code:"4304", Name:"衡阳市"}
 	Secure       bool      // set cookies Secure (served over TLS)
 	Version      string
+
+	Admissions *enrol.Office     // admissions (issue 5)
+	Results    *enrol.ResultsDay // the published 中考 results, served from memory
 }
 
 // UI is the set of pages, with their templates parsed once.
@@ -105,7 +109,7 @@ func (ui *UI) parse(fsys fs.FS) error {
 		ui.pages[l] = map[string]*template.Template{}
 		for _, name := range pageNames {
 			t, err := template.New(name).Funcs(ui.funcs(l)).ParseFS(fsys,
-				"templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+				"templates/layout.html", "templates/partials*.html", "templates/"+name+".html")
 			if err != nil {
 				return fmt.Errorf("web: template %s: %w", name, err)
 			}
