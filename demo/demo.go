@@ -68,7 +68,7 @@ type Options struct {
 	// students step needs it: without one the demo has no students.
 	Keyring *pii.Keyring
 	// Students is about how many students to register: 0 is the scale's
-	// (100,000 small, 1,200,000 city), a negative number none. Tests and a
+	// (30,000 small, 1,200,000 city), a negative number none. Tests and a
 	// quick look ask for fewer; the grade sizes stay realistic (fewer
 	// classes per school).
 	Students int

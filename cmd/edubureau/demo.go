@@ -30,7 +30,7 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	seed := fs.Int64("seed", 1, "seed of the generator: the same seed builds the same data")
 	password := fs.String("admin-password", demoPassword, "password of the demo administrator (user admin)")
 	noServe := fs.Bool("no-serve", false, "build the data, then exit without serving")
-	students := fs.Int("students", 0, "about how many students to register (0: the scale's, 100000 small or 1200000 city; -1: none)")
+	students := fs.Int("students", 0, "about how many students to register (0: the scale's, 30000 small or 1200000 city; -1: none)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
