@@ -363,7 +363,11 @@ func (ui *UI) studentList(w http.ResponseWriter, r *http.Request) {
 
 // studentFilterChoices fills the school and class selects of the list.
 func (ui *UI) studentFilterChoices(ctx context.Context, l i18n.Lang, sc scope.Scope, d *studentListData) error {
-	schools, listed, err := ui.schoolsIn(ctx, sc, d.Query.County)
+	county := d.Query.County
+	if county == "" && !sc.All && len(sc.Areas) == 1 && len(sc.Areas[0]) == 6 {
+		county = sc.Areas[0] // a county's staff: their county's schools
+	}
+	schools, listed, err := ui.schoolsIn(ctx, sc, county)
 	if err != nil {
 		return err
 	}
