@@ -18,7 +18,6 @@ import (
 	"edubureau/auth"
 	"edubureau/fault"
 	"edubureau/httpx"
-	"edubureau/i18n"
 	"edubureau/idno"
 	"edubureau/student"
 )
@@ -347,15 +346,9 @@ func (a *API) replaceStudent(w http.ResponseWriter, r *http.Request) {
 		a.Fail(w, r, err)
 		return
 	}
-	cond := readConditional(r, "If-Match")
-	if !cond.present {
-		a.Fail(w, r, preconditionRequired())
-		return
-	}
-	if !cond.valid {
-		fe := fault.New(fault.Invalid, "If-Match 请求头格式不正确，应为 \"v<版本>\"", `the If-Match header is malformed; it should be "v<version>"`)
-		fe.Fields = []fault.FieldError{{Field: "If-Match", Msg: i18n.T("应为带引号的 ETag，如 \"v3\"", `must be a quoted ETag such as "v3"`)}}
-		a.Fail(w, r, badRequest("malformed-request", fe))
+	cond, err := requireIfMatch(r)
+	if err != nil {
+		a.Fail(w, r, err)
 		return
 	}
 	var in studentInput

@@ -201,12 +201,8 @@ func containsOption(opts []option, v string) bool {
 
 // createClass is POST /classes: a class of a school in an academic year.
 func (ui *UI) createClass(w http.ResponseWriter, r *http.Request) {
-	u, ok := ui.formUser(w, r)
+	u, _, ok := ui.studentPost(w, r)
 	if !ok {
-		return
-	}
-	if ui.d.Students == nil {
-		ui.studentUser(w, r)
 		return
 	}
 	get := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
@@ -320,12 +316,8 @@ func (ui *UI) showRoster(w http.ResponseWriter, r *http.Request, u auth.User, st
 
 // updateClass is POST /classes/{id}: the name, head teacher and size limit.
 func (ui *UI) updateClass(w http.ResponseWriter, r *http.Request) {
-	u, ok := ui.formUser(w, r)
+	u, _, ok := ui.studentPost(w, r)
 	if !ok {
-		return
-	}
-	if ui.d.Students == nil {
-		ui.studentUser(w, r)
 		return
 	}
 	id, err := pathID(r, "id")

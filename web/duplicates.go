@@ -108,12 +108,8 @@ func (ui *UI) notDuplicate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) duplicateDecision(w http.ResponseWriter, r *http.Request, do func(u auth.User, x, y int64) error, flash string) {
-	u, ok := ui.formUser(w, r)
+	u, _, ok := ui.studentPost(w, r)
 	if !ok {
-		return
-	}
-	if ui.d.Students == nil {
-		ui.studentUser(w, r)
 		return
 	}
 	x, err1 := strconv.ParseInt(r.PostForm.Get("keep"), 10, 64)

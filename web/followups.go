@@ -11,7 +11,6 @@ import (
 
 	"edubureau/auth"
 	"edubureau/fault"
-	"edubureau/httpx"
 	"edubureau/i18n"
 	"edubureau/student"
 )
@@ -155,24 +154,14 @@ func (ui *UI) closeFollowUp(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) followUpChange(w http.ResponseWriter, r *http.Request, form string, do func(auth.User, int64) error, flash string) {
-	u, ok := ui.formUser(w, r)
+	u, _, id, ok := ui.studentPostID(w, r)
 	if !ok {
 		return
 	}
-	if ui.d.Students == nil {
-		ui.studentUser(w, r)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
 	if err := do(u, id); err != nil {
-		switch k := fault.KindOf(err); k {
-		case fault.Invalid, fault.Conflict, fault.Forbidden:
-			ui.showFollowUp(w, r, u, httpx.Status(k), form, err)
-		default:
+		if status, ok := studentRefusal(err); ok {
+			ui.showFollowUp(w, r, u, status, form, err)
+		} else {
 			ui.Fail(w, r, err)
 		}
 		return

@@ -173,12 +173,8 @@ func (ui *UI) showPromotion(w http.ResponseWriter, r *http.Request, u auth.User,
 // runPromotion is POST /promotion: the promotion of the school or county
 // previewed, confirmed.
 func (ui *UI) runPromotion(w http.ResponseWriter, r *http.Request) {
-	u, ok := ui.formUser(w, r)
+	u, _, ok := ui.studentPost(w, r)
 	if !ok {
-		return
-	}
-	if ui.d.Students == nil {
-		ui.studentUser(w, r)
 		return
 	}
 	d := &promotionData{County: strings.TrimSpace(r.PostForm.Get("county")), School: strings.TrimSpace(r.PostForm.Get("school")), Preview: true}
@@ -192,11 +188,10 @@ func (ui *UI) runPromotion(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := ui.d.Students.Promote(r.Context(), u.Scope(), d.target(), studentActor(r, u)); err != nil {
-		switch k := fault.KindOf(err); k {
-		case fault.Invalid, fault.Conflict, fault.Forbidden:
+		if status, ok := studentRefusal(err); ok {
 			d.Message = fault.As(err).Msg.In(i18n.FromRequest(r))
-			ui.showPromotion(w, r, u, httpx.Status(k), d, "")
-		default:
+			ui.showPromotion(w, r, u, status, d, "")
+		} else {
 			ui.Fail(w, r, err)
 		}
 		return
@@ -207,17 +202,8 @@ func (ui *UI) runPromotion(w http.ResponseWriter, r *http.Request) {
 
 // undoPromotion is POST /promotion/runs/{id}/undo (with a reason).
 func (ui *UI) undoPromotion(w http.ResponseWriter, r *http.Request) {
-	u, ok := ui.formUser(w, r)
+	u, _, id, ok := ui.studentPostID(w, r)
 	if !ok {
-		return
-	}
-	if ui.d.Students == nil {
-		ui.studentUser(w, r)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	// Out of scope is not found, whatever the form says.
@@ -227,8 +213,7 @@ func (ui *UI) undoPromotion(w http.ResponseWriter, r *http.Request) {
 	}
 	reason := strings.TrimSpace(r.PostForm.Get("reason"))
 	if _, err := ui.d.Students.UndoPromotion(r.Context(), u.Scope(), id, reason, studentActor(r, u)); err != nil {
-		switch k := fault.KindOf(err); k {
-		case fault.Invalid, fault.Conflict, fault.Forbidden:
+		if status, ok := studentRefusal(err); ok {
 			l := i18n.FromRequest(r)
 			fe := fault.As(err)
 			d := &promotionData{UndoID: id, UndoReason: reason}
@@ -236,8 +221,8 @@ func (ui *UI) undoPromotion(w http.ResponseWriter, r *http.Request) {
 			for _, x := range fe.Fields {
 				d.UndoErrors = append(d.UndoErrors, studentProblem(l, x))
 			}
-			ui.showPromotion(w, r, u, httpx.Status(k), d, "")
-		default:
+			ui.showPromotion(w, r, u, status, d, "")
+		} else {
 			ui.Fail(w, r, err)
 		}
 		return

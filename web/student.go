@@ -283,20 +283,11 @@ func (ui *UI) studentActions(r *http.Request, u auth.User, s student.Student, cl
 // revealStudent is POST /students/{id}/reveal: the record in full, for a
 // holder of student.view_pii who says why (the registry audits it).
 func (ui *UI) revealStudent(w http.ResponseWriter, r *http.Request) {
-	u, ok := ui.formUser(w, r)
+	u, reg, id, ok := ui.studentPostID(w, r)
 	if !ok {
 		return
 	}
-	if ui.d.Students == nil {
-		ui.studentUser(w, r)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	s, err := ui.d.Students.Reveal(r.Context(), u, id, r.PostForm.Get("reason"), studentActor(r, u))
+	s, err := reg.Reveal(r.Context(), u, id, r.PostForm.Get("reason"), studentActor(r, u))
 	if err != nil {
 		if k := fault.KindOf(err); k == fault.Invalid {
 			ui.showProfile(w, r, u, httpx.Status(k), nil, "reveal", err)
@@ -312,20 +303,11 @@ func (ui *UI) revealStudent(w http.ResponseWriter, r *http.Request) {
 // action. A refusal shows the profile again with the form open, what was
 // typed kept and the problems beside the fields.
 func (ui *UI) studentAction(w http.ResponseWriter, r *http.Request) {
-	u, ok := ui.formUser(w, r)
+	u, reg, id, ok := ui.studentPostID(w, r)
 	if !ok {
 		return
 	}
-	reg := ui.d.Students
-	if reg == nil {
-		ui.studentUser(w, r)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
+	var err error
 	ctx, sc, by, action := r.Context(), u.Scope(), studentActor(r, u), r.PathValue("action")
 	get := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
 	var v fault.Validation
@@ -386,10 +368,9 @@ func (ui *UI) studentAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		switch k := fault.KindOf(err); k {
-		case fault.Invalid, fault.Conflict, fault.Forbidden, fault.Precondition:
-			ui.showProfile(w, r, u, httpx.Status(k), nil, action, err)
-		default:
+		if status, ok := studentRefusal(err); ok {
+			ui.showProfile(w, r, u, status, nil, action, err)
+		} else {
 			ui.Fail(w, r, err)
 		}
 		return

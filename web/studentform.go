@@ -268,12 +268,8 @@ func (ui *UI) newStudent(w http.ResponseWriter, r *http.Request) {
 
 // createStudent is POST /students.
 func (ui *UI) createStudent(w http.ResponseWriter, r *http.Request) {
-	u, ok := ui.formUser(w, r)
+	u, reg, ok := ui.studentPost(w, r)
 	if !ok {
-		return
-	}
-	if ui.d.Students == nil {
-		ui.studentUser(w, r)
 		return
 	}
 	f := readStudentForm(r)
@@ -283,7 +279,7 @@ func (ui *UI) createStudent(w http.ResponseWriter, r *http.Request) {
 		ui.studentFormFailed(w, r, u, f, s, v)
 		return
 	}
-	created, err := ui.d.Students.Create(r.Context(), u.Scope(), s, studentActor(r, u))
+	created, err := reg.Create(r.Context(), u.Scope(), s, studentActor(r, u))
 	if err != nil {
 		ui.studentSaveFailed(w, r, u, f, err)
 		return
@@ -315,18 +311,8 @@ func (ui *UI) editStudent(w http.ResponseWriter, r *http.Request) {
 // form, so a change made meanwhile is not overwritten; masked values left
 // as they are keep what is stored.
 func (ui *UI) updateStudent(w http.ResponseWriter, r *http.Request) {
-	u, ok := ui.formUser(w, r)
+	u, reg, id, ok := ui.studentPostID(w, r)
 	if !ok {
-		return
-	}
-	reg := ui.d.Students
-	if reg == nil {
-		ui.studentUser(w, r)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		ui.Fail(w, r, err)
 		return
 	}
 	cur, err := reg.Get(r.Context(), u.Scope(), id)

@@ -94,6 +94,44 @@ func (ui *UI) studentUser(w http.ResponseWriter, r *http.Request) (auth.User, *s
 	return auth.User{}, nil, false
 }
 
+// studentPost is how a student form's POST handler starts: the signed-in
+// user, the parsed form and the registry, or the error page (ok is false).
+func (ui *UI) studentPost(w http.ResponseWriter, r *http.Request) (auth.User, *student.Registry, bool) {
+	u, ok := ui.formUser(w, r)
+	if !ok {
+		return auth.User{}, nil, false
+	}
+	if ui.d.Students == nil {
+		ui.studentUser(w, r)
+		return auth.User{}, nil, false
+	}
+	return u, ui.d.Students, true
+}
+
+// studentPostID is studentPost for a record's URL: with its {id}.
+func (ui *UI) studentPostID(w http.ResponseWriter, r *http.Request) (auth.User, *student.Registry, int64, bool) {
+	u, reg, ok := ui.studentPost(w, r)
+	if !ok {
+		return u, nil, 0, false
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		ui.Fail(w, r, err)
+		return u, nil, 0, false
+	}
+	return u, reg, id, true
+}
+
+// studentRefusal reports whether err is the user's to put right on the page they
+// came from (shown again with the problem), and the status it answers.
+func studentRefusal(err error) (int, bool) {
+	switch k := fault.KindOf(err); k {
+	case fault.Invalid, fault.Conflict, fault.Forbidden, fault.Precondition:
+		return httpx.Status(k), true
+	}
+	return 0, false
+}
+
 // studentActor is the signed-in user acting, for the registry's audit log.
 func studentActor(r *http.Request, u auth.User) student.Actor {
 	return audit.ActorOf(u, httpx.ClientIP(r), httpx.RequestID(r.Context()))

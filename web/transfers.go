@@ -225,12 +225,8 @@ func (ui *UI) newTransfer(w http.ResponseWriter, r *http.Request) {
 
 // requestTransfer is POST /transfers.
 func (ui *UI) requestTransfer(w http.ResponseWriter, r *http.Request) {
-	u, ok := ui.formUser(w, r)
+	u, reg, ok := ui.studentPost(w, r)
 	if !ok {
-		return
-	}
-	if ui.d.Students == nil {
-		ui.studentUser(w, r)
 		return
 	}
 	d := &transferFormData{Values: map[string]string{}, Errors: map[string][]string{}}
@@ -260,7 +256,7 @@ func (ui *UI) requestTransfer(w http.ResponseWriter, r *http.Request) {
 	err := v.Err()
 	var t student.Transfer
 	if err == nil {
-		t, err = ui.d.Students.RequestTransfer(r.Context(), u.Scope(), req, studentActor(r, u))
+		t, err = reg.RequestTransfer(r.Context(), u.Scope(), req, studentActor(r, u))
 	}
 	if err != nil {
 		k := fault.KindOf(err)
@@ -355,20 +351,11 @@ func (ui *UI) showTransfer(w http.ResponseWriter, r *http.Request, u auth.User, 
 
 // decideTransfer is POST /transfers/{id}/approve|reject|withdraw.
 func (ui *UI) decideTransfer(w http.ResponseWriter, r *http.Request) {
-	u, ok := ui.formUser(w, r)
+	u, reg, id, ok := ui.studentPostID(w, r)
 	if !ok {
 		return
 	}
-	reg := ui.d.Students
-	if reg == nil {
-		ui.studentUser(w, r)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
+	var err error
 	ctx, sc, by := r.Context(), u.Scope(), studentActor(r, u)
 	decision := r.PathValue("decision")
 	var flash string
@@ -391,10 +378,9 @@ func (ui *UI) decideTransfer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		switch k := fault.KindOf(err); k {
-		case fault.Invalid, fault.Conflict, fault.Forbidden, fault.Precondition:
-			ui.showTransfer(w, r, u, httpx.Status(k), decision, err)
-		default:
+		if status, ok := studentRefusal(err); ok {
+			ui.showTransfer(w, r, u, status, decision, err)
+		} else {
 			ui.Fail(w, r, err)
 		}
 		return
