@@ -81,7 +81,7 @@ func (r *Registry) CreateMany(ctx context.Context, sc scope.Scope, students iter
 		lap = time.Now()
 	}
 	err = r.DB.InTxCopy(ctx, func(tx db.Tx, copy db.CopyFunc) error {
-		rebuild, err := r.deferLoadIndexes(ctx, tx)
+		rebuild, had, err := r.deferLoadIndexes(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -144,7 +144,11 @@ func (r *Registry) CreateMany(ctx context.Context, sc scope.Scope, students iter
 		}
 		stage("build indexes")
 		if first != 0 {
-			if _, err := r.detectDuplicatesFrom(ctx, tx, first, now); err != nil {
+			from := first
+			if had == 0 {
+				from = 0 // every student is new: look at them all at once
+			}
+			if _, err := r.detectDuplicatesFrom(ctx, tx, from, now); err != nil {
 				return err
 			}
 		}
@@ -364,14 +368,15 @@ const deferLoadBelow = 50_000
 type indexDefinition struct{ name, sql string }
 
 // deferLoadIndexes drops, inside tx, the load indexes when the registry is
-// small, and returns their definitions for restoreLoadIndexes.
-func (r *Registry) deferLoadIndexes(ctx context.Context, tx db.Tx) ([]indexDefinition, error) {
+// small, and returns their definitions for restoreLoadIndexes and how many
+// students the registry held.
+func (r *Registry) deferLoadIndexes(ctx context.Context, tx db.Tx) ([]indexDefinition, int, error) {
 	var have int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM student`).Scan(&have); err != nil {
-		return nil, fmt.Errorf("count students: %w", err)
+		return nil, 0, fmt.Errorf("count students: %w", err)
 	}
 	if have >= deferLoadBelow {
-		return nil, nil
+		return nil, have, nil
 	}
 	var names []any
 	var ph []string
@@ -388,24 +393,24 @@ func (r *Registry) deferLoadIndexes(ctx context.Context, tx db.Tx) ([]indexDefin
 	}
 	rows, err := tx.QueryContext(ctx, q, names...)
 	if err != nil {
-		return nil, fmt.Errorf("read the indexes: %w", err)
+		return nil, have, fmt.Errorf("read the indexes: %w", err)
 	}
 	var defs []indexDefinition
 	for rows.Next() {
 		var d indexDefinition
 		if err := rows.Scan(&d.name, &d.sql); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, have, err
 		}
 		defs = append(defs, d)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, have, err
 	}
 	for _, d := range defs {
 		if _, err := tx.ExecContext(ctx, `DROP INDEX `+d.name); err != nil {
-			return nil, fmt.Errorf("drop index %s: %w", d.name, err)
+			return nil, have, fmt.Errorf("drop index %s: %w", d.name, err)
 		}
 	}
 	if r.DB.Dialect == db.Postgres {
@@ -416,30 +421,30 @@ func (r *Registry) deferLoadIndexes(ctx context.Context, tx db.Tx) ([]indexDefin
 			WHERE c.contype = 'f' AND n.nspname = current_schema()
 			AND t.relname IN ('student', 'student_enrolment', 'student_event', 'student_guardian') ORDER BY t.relname, c.conname`)
 		if err != nil {
-			return nil, fmt.Errorf("read the foreign keys: %w", err)
+			return nil, have, fmt.Errorf("read the foreign keys: %w", err)
 		}
 		var drops []indexDefinition
 		for fks.Next() {
 			var name, table, def string
 			if err := fks.Scan(&name, &table, &def); err != nil {
 				fks.Close()
-				return nil, err
+				return nil, have, err
 			}
 			drops = append(drops, indexDefinition{name: table + "." + name, sql: `ALTER TABLE ` + table + ` ADD CONSTRAINT ` + name + ` ` + def})
 		}
 		fks.Close()
 		if err := fks.Err(); err != nil {
-			return nil, err
+			return nil, have, err
 		}
 		for _, d := range drops {
 			table, name, _ := strings.Cut(d.name, ".")
 			if _, err := tx.ExecContext(ctx, `ALTER TABLE `+table+` DROP CONSTRAINT `+name); err != nil {
-				return nil, fmt.Errorf("drop constraint %s: %w", d.name, err)
+				return nil, have, fmt.Errorf("drop constraint %s: %w", d.name, err)
 			}
 		}
 		defs = append(defs, drops...)
 	}
-	return defs, nil
+	return defs, have, nil
 }
 
 // restoreLoadIndexes builds again what deferLoadIndexes dropped.
