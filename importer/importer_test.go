@@ -430,4 +430,3 @@ func fixReport(t *testing.T, path string, replace map[string]string, names map[i
 	src, _ := FileSource(out)
 	return src
 }
-

@@ -394,7 +394,7 @@ type Job struct {
 	DryRun     bool      `json:"dry_run"`
 	Via        string    `json:"via"`
 	Status     Status    `json:"status"`
-	Counts                // rows, created…
+	Counts               // rows, created…
 	Problems   int64     `json:"problem_count"`
 	Message    i18n.Text `json:"message"`
 	Report     string    `json:"-"` // the report's file name in the service's directory

@@ -963,4 +963,3 @@ func (t *xlsxTable) close() error {
 	}
 	return nil
 }
-
