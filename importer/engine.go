@@ -66,8 +66,7 @@ type run struct {
 	blank     int64 // counted by the reading goroutine, read after it ends
 	panicked  atomic.Pointer[error]
 	lastTick  time.Time
-	wrote     bool // Write (not only Verify) has been called
-	stopWrite bool
+	lateDups  int // duplicates found after their rows were handled
 }
 
 // candidate is a row whose key's hash was seen before: a duplicate unless
@@ -76,6 +75,10 @@ type candidate struct {
 	row, first int
 	hash       uint64
 	held       bool // the row was valid and is waiting for the decision
+	// late marks a repeat found only after the file was read (among the keys
+	// that did not fit in memory): the row has been handled already, so a
+	// true duplicate refuses the whole import.
+	late bool
 }
 
 func (r *run) maxProblems() int {
@@ -450,6 +453,7 @@ func (s *Service) execute(ctx context.Context, req Request, res *Result) (err er
 		r.opt.Mode = AllOrNothing
 	}
 	res.Mode, res.DryRun = r.opt.Mode, r.opt.DryRun
+	defer r.keys.close()
 	if r.m, err = newMatcher(r.spec); err != nil {
 		return err
 	}
@@ -532,6 +536,12 @@ func (s *Service) execute(ctx context.Context, req Request, res *Result) (err er
 			res.Checksum = hex.EncodeToString(sum)
 		}
 	}
+	if r.lateDups > 0 {
+		r.addProblem(Problem{Message: i18n.T("文件很大，其中 %d 处重复是在读完全部行之后才查出的，已无法只跳过这些行：整个文件都没有导入；请删去重复的行后重新导入",
+			"the file is large and %d of its duplicates were found only after every row had been read, too late to skip just those rows: nothing was imported; delete the duplicates and import again", r.lateDups)})
+		res.Status = Refused
+		return r.closeReport()
+	}
 	blocked := res.Refused > 0 || r.fileProblems() > 0
 	if r.opt.Mode == AllOrNothing && blocked {
 		res.Status = Refused
@@ -568,11 +578,16 @@ func (s *Service) execute(ctx context.Context, req Request, res *Result) (err er
 	if !res.Status.Wrote() {
 		res.Created, res.Updated, res.Unchanged = 0, 0, 0
 	}
+	return r.closeReport()
+}
+
+// closeReport writes the report when rows were refused.
+func (r *run) closeReport() error {
 	if r.report != nil && r.report.rows > 0 {
 		if err := r.report.close(); err != nil {
 			return err
 		}
-		res.Report = r.report.path
+		r.res.Report = r.report.path
 	}
 	return nil
 }
@@ -708,7 +723,11 @@ func (r *run) read(ctx context.Context, first []rawRow, ordered, work chan<- *ba
 func (r *run) take(it *Item) error {
 	r.res.Rows++
 	if it.Key != "" {
-		if first, seen := r.keys.add(it.keyHash, it.Row.N); seen {
+		first, seen, err := r.keys.add(it.keyHash, it.Row.N)
+		if err != nil {
+			return fault.Wrap(err, "key file")
+		}
+		if seen {
 			c := candidate{row: it.Row.N, first: first, hash: it.keyHash, held: !it.Refused()}
 			r.cands = append(r.cands, c)
 			if c.held {
@@ -792,6 +811,15 @@ func (r *run) flush() error {
 // compared (two keys may share a hash). A row whose key was seen on an
 // earlier row is refused; one whose key only shared a hash is written.
 func (r *run) recheck() error {
+	err := r.keys.repeats(func(h uint64, rows []int) error {
+		for _, row := range rows[1:] {
+			r.cands = append(r.cands, candidate{row: row, first: rows[0], hash: h, late: true})
+		}
+		return nil
+	})
+	if err != nil {
+		return fault.Wrap(err, "key file")
+	}
 	if len(r.cands) == 0 {
 		return nil
 	}
@@ -852,6 +880,13 @@ func (r *run) recheck() error {
 		msg := i18n.Text{ZH: fmt.Sprintf("与第 %d 行重复：同一%s在文件中出现了两次", first, r.lay.header(keyCol)),
 			EN: fmt.Sprintf("duplicates row %d: the same %s appears twice in the file", first, r.lay.header(keyCol))}
 		switch {
+		case first != 0 && c.late:
+			r.lateDups++
+			if !it.Refused() {
+				r.res.Refused++
+				r.res.Valid--
+			}
+			r.addProblem(r.problemOf(it.Row, fault.FieldError{Field: keyCol, Msg: msg}, false))
 		case first != 0 && c.held:
 			it.problems = nil
 			it.Refuse(keyCol, msg)

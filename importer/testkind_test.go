@@ -57,7 +57,7 @@ func (k people) Begin(ctx context.Context, s *Session) (Writer, error) {
 func (w *peopleWriter) Check(it *Item) {
 	p := person{code: strings.ToUpper(it.Row.Value("code")), name: it.Row.Value("name"), gender: it.Row.Value("gender"),
 		birth: it.Row.Value("birth"), phone: it.Row.Value("phone")}
-	if p.code != "" && (len(p.code) != 5 || p.code[0] != 'P' || !isDigits(p.code[1:])) {
+	if p.code != "" && (len(p.code) < 5 || p.code[0] != 'P' || !isDigits(p.code[1:])) {
 		it.Refuse("code", i18n.T("编号应为 P 加 4 位数字", "the code is P and 4 digits"))
 	}
 	if p.birth != "" {

@@ -92,17 +92,18 @@ func openXLSX(path string) (*xlsxTable, error) {
 }
 
 // readWorkbook reads the workbook's parts and opens its first sheet with data.
-func readWorkbook(r io.ReaderAt, size int64) (t *xlsxTable, err error) {
+func readWorkbook(r io.ReaderAt, size int64) (*xlsxTable, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, errNotWorkbook
 	}
-	t = &xlsxTable{zr: zr, files: map[string]*zip.File{}}
+	t := &xlsxTable{zr: zr, files: map[string]*zip.File{}}
 	for _, zf := range zr.File {
 		t.files[strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(zf.Name, "\\", "/"), "/"))] = zf
 	}
+	ok := false
 	defer func() {
-		if err != nil && t.strings != nil {
+		if !ok && t.strings != nil {
 			t.strings.close()
 		}
 	}()
@@ -149,6 +150,7 @@ func readWorkbook(r io.ReaderAt, size int64) (t *xlsxTable, err error) {
 	if err := t.openSheet(); err != nil {
 		return nil, err
 	}
+	ok = true
 	return t, nil
 }
 
