@@ -277,7 +277,7 @@ func buildCodes(spec Spec) []map[string]string {
 		}
 		m := map[string]string{}
 		for _, code := range c.Codes {
-			for _, s := range []string{code.Value, code.Label.ZH, code.Label.EN} {
+			for _, s := range append([]string{code.Value, code.Label.ZH, code.Label.EN}, code.Aliases...) {
 				if k := normHeader(s); k != "" {
 					if _, taken := m[k]; !taken {
 						m[k] = code.Value
@@ -390,6 +390,14 @@ func (r *run) check(it *Item) {
 			}
 			it.Refuse(c.Key, i18n.T("太长：%d 个字，最多 %d 个", "too long: %d characters, at most %d", n, limit))
 			continue
+		}
+		if c.Date {
+			d, msg := NormalizeDate(v)
+			if msg != nil {
+				it.Refuse(c.Key, *msg)
+				continue
+			}
+			v = d
 		}
 		if codes := r.codes[i]; codes != nil {
 			code, ok := codes[normHeader(v)]

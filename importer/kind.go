@@ -57,13 +57,24 @@ type Column struct {
 	Note    i18n.Text // what goes in the column
 	MaxLen  int       // the longest value in characters; 0 = no limit beyond the engine's
 	Text    bool      // long digit strings (ID numbers, phones, codes): the template formats the column as text
+	// Date columns take a calendar date written 2015-09-01, 2015/9/1,
+	// 2015.9.1, 2015年9月1日 or 20150901 (or an Excel date); Check receives
+	// YYYY-MM-DD, and a date that does not exist (31 February) is refused.
+	Date bool
 	Width   float64   // the template's column width in characters; 0 = from the header
 }
 
 // Code is one allowed value of a coded column.
 type Code struct {
-	Value string
-	Label i18n.Text
+	Value   string
+	Label   i18n.Text
+	Aliases []string // other ways people write it: "Y", "1" for 是
+}
+
+// YesNo are the codes of a yes/no column: Check receives "true" or "false".
+var YesNo = []Code{
+	{Value: "true", Label: i18n.T("是", "Yes"), Aliases: []string{"Y", "1", "TRUE", "√", "✓"}},
+	{Value: "false", Label: i18n.T("否", "No"), Aliases: []string{"N", "0", "FALSE", "×", "✗"}},
 }
 
 // Header is the column's header in l.
@@ -278,4 +289,27 @@ func (p Progress) Fraction() float64 {
 		return 0
 	}
 	return min(1, float64(p.Bytes)/float64(p.Total))
+}
+
+// Savepoint runs fn inside a savepoint of tx: when fn fails, what it did is
+// undone and the transaction stays usable for the next rows (PostgreSQL
+// would otherwise refuse every statement after the first that failed). For
+// writers that write row by row through a duty package's own methods.
+func Savepoint(ctx context.Context, tx *sql.Tx, fn func() error) error {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT import_row"); err != nil {
+		return fault.Wrap(err, "savepoint")
+	}
+	if err := fn(); err != nil {
+		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT import_row"); rerr != nil {
+			return fault.Wrap(rerr, "rollback to savepoint")
+		}
+		if _, rerr := tx.ExecContext(ctx, "RELEASE SAVEPOINT import_row"); rerr != nil {
+			return fault.Wrap(rerr, "release savepoint")
+		}
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT import_row"); err != nil {
+		return fault.Wrap(err, "release savepoint")
+	}
+	return nil
 }

@@ -94,7 +94,7 @@ func CheckSpec(spec Spec) error {
 		keys[c.Key] = true
 		seen := map[string]string{}
 		for _, code := range c.Codes {
-			for _, v := range []string{code.Value, code.Label.ZH, code.Label.EN} {
+			for _, v := range append([]string{code.Value, code.Label.ZH, code.Label.EN}, code.Aliases...) {
 				k := normHeader(v)
 				if other, dup := seen[k]; dup && other != code.Value {
 					return fmt.Errorf("importer: %s.%s: %q names both %s and %s", spec.Name, c.Key, v, other, code.Value)
