@@ -62,11 +62,11 @@ type run struct {
 	cands  []candidate
 	tbl    table
 
-	pending   []*Item
-	blank     int64 // counted by the reading goroutine, read after it ends
-	panicked  atomic.Pointer[error]
-	lastTick  time.Time
-	lateDups  int // duplicates found after their rows were handled
+	pending  []*Item
+	blank    int64 // counted by the reading goroutine, read after it ends
+	panicked atomic.Pointer[error]
+	lastTick time.Time
+	lateDups int // duplicates found after their rows were handled
 }
 
 // candidate is a row whose key's hash was seen before: a duplicate unless

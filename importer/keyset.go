@@ -254,8 +254,10 @@ func (c *runCursor) next() bool {
 
 type runHeap []*runCursor
 
-func (h runHeap) Len() int            { return len(h) }
-func (h runHeap) Less(i, j int) bool  { return h[i].rec.h < h[j].rec.h || h[i].rec.h == h[j].rec.h && h[i].rec.row < h[j].rec.row }
-func (h runHeap) Swap(i, j int)       { h[i], h[j] = h[j], h[i] }
-func (h *runHeap) Push(x any)         { *h = append(*h, x.(*runCursor)) }
-func (h *runHeap) Pop() any           { old := *h; x := old[len(old)-1]; *h = old[:len(old)-1]; return x }
+func (h runHeap) Len() int { return len(h) }
+func (h runHeap) Less(i, j int) bool {
+	return h[i].rec.h < h[j].rec.h || h[i].rec.h == h[j].rec.h && h[i].rec.row < h[j].rec.row
+}
+func (h runHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *runHeap) Push(x any)   { *h = append(*h, x.(*runCursor)) }
+func (h *runHeap) Pop() any     { old := *h; x := old[len(old)-1]; *h = old[:len(old)-1]; return x }

@@ -60,8 +60,8 @@ type Column struct {
 	// Date columns take a calendar date written 2015-09-01, 2015/9/1,
 	// 2015.9.1, 2015年9月1日 or 20150901 (or an Excel date); Check receives
 	// YYYY-MM-DD, and a date that does not exist (31 February) is refused.
-	Date bool
-	Width   float64   // the template's column width in characters; 0 = from the header
+	Date  bool
+	Width float64 // the template's column width in characters; 0 = from the header
 }
 
 // Code is one allowed value of a coded column.
