@@ -25,7 +25,7 @@ func goMigrations(d Dialect) []*goose.Migration {
 		&goose.GoFunc{RunTx: execEach(up)},
 		&goose.GoFunc{RunTx: execEach(down)})
 	triggers.Source = "00005_audit_triggers.go" // its name in `edubureau migrate status`
-	return []*goose.Migration{triggers}
+	return []*goose.Migration{triggers, studentsMigration(d)}
 }
 
 // execEach runs statements one by one (pgx runs one statement per Exec with arguments,

@@ -1,0 +1,133 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// CopyFunc writes rows (each a value per column, in the order of columns)
+// into table inside the transaction it was handed with.
+type CopyFunc func(ctx context.Context, table string, columns []string, rows [][]any) error
+
+// InTxCopy runs fn in one transaction, like InTx, and hands it a CopyFunc for
+// bulk loads: PostgreSQL's COPY (pgx CopyFrom) on the transaction's own
+// connection, or multi-row prepared INSERTs on SQLite. Everything fn writes,
+// by tx or by copy, commits or rolls back together. Table and column names
+// are written into SQL: they must be the caller's constants, never input.
+func (d *DB) InTxCopy(ctx context.Context, fn func(tx Tx, copy CopyFunc) error) error {
+	conn, err := d.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("bulk load: connection: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	var copy CopyFunc
+	if d.Dialect == Postgres {
+		copy = func(ctx context.Context, table string, columns []string, rows [][]any) error {
+			if len(rows) == 0 {
+				return nil
+			}
+			return conn.Raw(func(dc any) error {
+				c, ok := dc.(*stdlib.Conn)
+				if !ok {
+					return fmt.Errorf("bulk load: the driver connection is %T, not pgx", dc)
+				}
+				_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+				if err != nil {
+					return fmt.Errorf("copy into %s: %w", table, err)
+				}
+				return nil
+			})
+		}
+	} else {
+		ins := &inserter{tx: tx, stmts: map[string]*sql.Stmt{}}
+		defer ins.close()
+		copy = ins.copy
+	}
+	if err := fn(tx, copy); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// inserter is the SQLite side of InTxCopy: INSERT statements of many rows
+// each, prepared once per table and row count.
+type inserter struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+// sqliteMaxVars stays under SQLite's default limit of bound parameters (32766).
+const sqliteMaxVars = 32000
+
+func (in *inserter) stmt(ctx context.Context, table string, columns []string, n int) (*sql.Stmt, error) {
+	key := fmt.Sprintf("%s|%s|%d", table, strings.Join(columns, ","), n)
+	if s, ok := in.stmts[key]; ok {
+		return s, nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(columns, ", "))
+	p := 1
+	for r := 0; r < n; r++ {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range columns {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d", p)
+			p++
+		}
+		b.WriteByte(')')
+	}
+	s, err := in.tx.PrepareContext(ctx, b.String())
+	if err != nil {
+		return nil, fmt.Errorf("prepare insert into %s: %w", table, err)
+	}
+	in.stmts[key] = s
+	return s, nil
+}
+
+func (in *inserter) copy(ctx context.Context, table string, columns []string, rows [][]any) error {
+	per := max(1, min(200, sqliteMaxVars/len(columns)))
+	args := make([]any, 0, per*len(columns))
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		s, err := in.stmt(ctx, table, columns, n)
+		if err != nil {
+			return err
+		}
+		args = args[:0]
+		for _, r := range rows[:n] {
+			if len(r) != len(columns) {
+				return fmt.Errorf("insert into %s: a row has %d values for %d columns", table, len(r), len(columns))
+			}
+			args = append(args, r...)
+		}
+		if _, err := s.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+func (in *inserter) close() {
+	for _, s := range in.stmts {
+		s.Close()
+	}
+}
