@@ -1,0 +1,550 @@
+package student
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"edubureau/db"
+	"edubureau/fault"
+	"edubureau/i18n"
+	"edubureau/importer"
+	"edubureau/school"
+	"edubureau/scope"
+)
+
+// bulk writes an import's students. Check (importkind.go) has parsed,
+// validated and sealed each row; Write decides, per batch and against the
+// database, whether each is new, an update or refused, finds or creates its
+// class, counts the class against its limit, and writes: on PostgreSQL by
+// COPY into staging tables (merged into the registry's tables by Finish, one
+// statement per table), on SQLite by multi-row prepared INSERTs and UPDATEs
+// straight into them. Everything runs in the import's one transaction.
+type bulk struct {
+	reg     *Registry
+	s       *importer.Session
+	pg      bool
+	copy    db.CopyFunc
+	done    func()
+	schools map[string]school.School // in the importer's scope
+	year    string                   // the academic year classes belong to
+	classes map[classKey]*classInfo
+	byID    map[int64]*classInfo
+	nos     map[string]int // J/L student numbers of the file → row
+	first   int64          // the smallest id of the students created
+	wrote   bool           // rows were written (or staged)
+	updated bool           // some were updates
+}
+
+type classKey struct {
+	school string
+	grade  Grade
+	number int
+}
+
+type classInfo struct {
+	id    int64
+	name  string
+	limit int
+	count int // students on the class's roll, with the file's so far
+}
+
+// The staging tables (PostgreSQL): the registry's tables' columns, no
+// indexes, dropped at the end of the transaction.
+const (
+	stageStudent   = "import_student"
+	stageUpdate    = "import_student_upd"
+	stageEnrolment = "import_enrolment"
+	stageEvent     = "import_event"
+	stageGuardian  = "import_guardian"
+	updatedIDs     = "import_updated" // both databases: the students updated, for the duplicate check
+)
+
+// updateColumns are the columns an update sets (Update's fields and the placement).
+var updateColumns = []string{"id", "student_no", "student_no_index", "student_no_kind", "name", "name_key", "gender",
+	"birth_date", "id_type", "id_number", "id_index", "id_last4", "id_last6", "ethnicity", "nationality", "hukou_area",
+	"address", "township_code", "lng", "lat", "migrant", "left_behind", "special_needs", "financial_aid", "level",
+	"grade", "class_id", "content_hash", "updated_at"}
+
+func newBulk(ctx context.Context, r *Registry, s *importer.Session) (*bulk, error) {
+	w := &bulk{reg: r, s: s, pg: s.DB.Dialect == db.Postgres, schools: map[string]school.School{},
+		classes: map[classKey]*classInfo{}, byID: map[int64]*classInfo{}, nos: map[string]int{}}
+	if err := r.Schools.Each(ctx, s.Scope, school.Filter{}, func(sch school.School) error {
+		w.schools[sch.Code] = sch
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var err error
+	if w.year, err = academicYear(ctx, s.Tx, s.Now); err != nil {
+		return nil, err
+	}
+	if err := w.loadClasses(ctx); err != nil {
+		return nil, err
+	}
+	stmts := []string{`CREATE TEMP TABLE ` + updatedIDs + ` (id BIGINT PRIMARY KEY)`}
+	if w.pg {
+		stmts = []string{
+			`CREATE TEMP TABLE ` + updatedIDs + ` (id BIGINT PRIMARY KEY) ON COMMIT DROP`,
+			`CREATE TEMP TABLE ` + stageStudent + ` (LIKE student INCLUDING DEFAULTS) ON COMMIT DROP`,
+			`CREATE TEMP TABLE ` + stageUpdate + ` ON COMMIT DROP AS SELECT ` + strings.Join(updateColumns, ", ") + ` FROM student WITH NO DATA`,
+			`CREATE TEMP TABLE ` + stageEnrolment + ` (LIKE student_enrolment INCLUDING DEFAULTS) ON COMMIT DROP`,
+			`CREATE TEMP TABLE ` + stageEvent + ` (LIKE student_event INCLUDING DEFAULTS) ON COMMIT DROP`,
+			`CREATE TEMP TABLE ` + stageGuardian + ` (LIKE student_guardian INCLUDING DEFAULTS) ON COMMIT DROP`,
+		}
+	}
+	for _, q := range stmts {
+		if _, err := s.Tx.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("import staging: %w", err)
+		}
+	}
+	w.copy, w.done = s.DB.CopyOn(s.Conn, s.Tx)
+	return w, nil
+}
+
+// loadClasses reads the current year's classes in scope with how many
+// students each has on its roll.
+func (w *bulk) loadClasses(ctx context.Context) error {
+	clause, args := scopeSQL(w.s.Scope, "k.county_code", "k.school_code", 2)
+	rows, err := w.s.Tx.QueryContext(ctx, `SELECT k.id, k.school_code, k.grade, k.number, k.name, k.size_limit,
+		(SELECT COUNT(*) FROM student s WHERE s.class_id = k.id AND s.status IN ('enrolled', 'suspended'))
+		FROM student_class k WHERE k.academic_year = $1 AND `+clause, append([]any{w.year}, args...)...)
+	if err != nil {
+		return fmt.Errorf("read classes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k classKey
+		var c classInfo
+		var g, own int
+		if err := rows.Scan(&c.id, &k.school, &g, &k.number, &c.name, &own, &c.count); err != nil {
+			return err
+		}
+		k.grade = Grade(g)
+		c.limit = w.reg.Rules.ClassLimit(w.schools[k.school].Type, k.grade, own)
+		w.classes[k], w.byID[c.id] = &c, &c
+	}
+	return rows.Err()
+}
+
+// class finds the class of a school, grade and number in the current year,
+// creating it when the school has none (inserted only when writing).
+func (w *bulk) class(ctx context.Context, sch school.School, g Grade, n int, write bool) (*classInfo, error) {
+	k := classKey{sch.Code, g, n}
+	if c, ok := w.classes[k]; ok {
+		return c, nil
+	}
+	c := Class{ID: db.NewID(), School: sch.Code, County: sch.County, AcademicYear: w.year, Grade: g, Number: n,
+		Name: DefaultClassName(sch.Type, g, n), CreatedAt: w.s.Now}
+	if write {
+		if err := insertRows(ctx, w.s.Tx, "student_class", classColumns, [][]any{classRow(&c)}); err != nil {
+			return nil, fmt.Errorf("create class %s: %w", c.Name, err)
+		}
+	}
+	info := &classInfo{id: c.ID, name: c.Name, limit: w.reg.Rules.ClassLimit(sch.Type, g, 0)}
+	w.classes[k], w.byID[c.ID] = info, info
+	return info, nil
+}
+
+// found is a student already registered, as the lookup reads them.
+type found struct {
+	id                     int64
+	idIndex, noIndex       string
+	school, county, status string
+	hash                   string
+	grade                  Grade
+	classID                int64
+	version                int
+	level                  string
+}
+
+// lookup finds the students already registered with the batch's ID numbers
+// or national student numbers.
+func (w *bulk) lookup(ctx context.Context, ids, nos []string) (byID, byNo map[string]*found, err error) {
+	byID, byNo = map[string]*found{}, map[string]*found{}
+	const cols = `id, id_index, student_no_index, school_code, county_code, status, content_hash, grade, class_id, version, level`
+	scan := func(q string, args ...any) error {
+		rows, err := w.s.Tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("look up students: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var f found
+			var class *int64
+			var g int
+			if err := rows.Scan(&f.id, &f.idIndex, &f.noIndex, &f.school, &f.county, &f.status, &f.hash, &g, &class, &f.version, &f.level); err != nil {
+				return err
+			}
+			f.grade = Grade(g)
+			if class != nil {
+				f.classID = *class
+			}
+			byID[f.idIndex], byNo[f.noIndex] = &f, &f
+		}
+		return rows.Err()
+	}
+	if w.pg {
+		return byID, byNo, scan(`SELECT `+cols+` FROM student WHERE id_index = ANY($1) OR student_no_index = ANY($2)`, ids, nos)
+	}
+	for _, list := range []struct {
+		col  string
+		keys []string
+	}{{"id_index", ids}, {"student_no_index", nos}} {
+		for len(list.keys) > 0 {
+			n := min(len(list.keys), 500)
+			ph := make([]string, n)
+			args := make([]any, n)
+			for i := range n {
+				ph[i], args[i] = fmt.Sprintf("$%d", i+1), list.keys[i]
+			}
+			if err := scan(`SELECT `+cols+` FROM student WHERE `+list.col+` IN (`+strings.Join(ph, ", ")+`)`, args...); err != nil {
+				return nil, nil, err
+			}
+			list.keys = list.keys[n:]
+		}
+	}
+	return byID, byNo, nil
+}
+
+// Write decides and writes a batch.
+func (w *bulk) Write(ctx context.Context, items []*importer.Item) error { return w.apply(ctx, items, true) }
+
+// Verify runs Write's checks against the database, writing nothing.
+func (w *bulk) Verify(ctx context.Context, items []*importer.Item) error { return w.apply(ctx, items, false) }
+
+// rows gathers a batch's rows for each table.
+type rows struct {
+	students, updates, enrolments, events, guardians, updated [][]any
+}
+
+func (w *bulk) apply(ctx context.Context, items []*importer.Item, write bool) error {
+	ids := make([]string, 0, len(items))
+	nos := make([]string, 0, len(items))
+	for _, it := range items {
+		rec := it.Record.(*importRow)
+		ids, nos = append(ids, rec.x.IDIndex), append(nos, rec.x.StudentNoIndex)
+	}
+	byID, byNo, err := w.lookup(ctx, ids, nos)
+	if err != nil {
+		return err
+	}
+	var out rows
+	for _, it := range items {
+		rec := it.Record.(*importRow)
+		ex := byID[rec.x.IDIndex]
+		if other := byNo[rec.x.StudentNoIndex]; other != nil && other != ex {
+			it.Refuse("student_no", i18n.T("该学籍号已登记给另一名学生", "this national student number is registered to another student"))
+			continue
+		}
+		if rec.x.NoKind != "G" {
+			if prev, dup := w.nos[rec.x.StudentNoIndex]; dup && prev != it.Row.N {
+				it.Refuse("student_no", i18n.T("与第 %d 行的学籍号相同", "the same national student number as row %d", prev))
+				continue
+			}
+			w.nos[rec.x.StudentNoIndex] = it.Row.N
+		}
+		if ex == nil {
+			err = w.create(ctx, it, rec, &out, write)
+		} else {
+			err = w.update(ctx, it, rec, ex, &out, write)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if !write {
+		return nil
+	}
+	return w.put(ctx, out)
+}
+
+// place puts a student in their class (found or created), counting it
+// against the class's limit: a class over its limit is flagged.
+func (w *bulk) place(ctx context.Context, it *importer.Item, s *Student, classNo int, write bool) error {
+	if classNo == 0 {
+		return nil
+	}
+	sch := w.schools[s.School]
+	c, err := w.class(ctx, sch, s.Grade, classNo, write)
+	if err != nil {
+		return err
+	}
+	s.ClassID = c.id
+	c.join(it)
+	return nil
+}
+
+// join counts one more student in the class, flagging the row when the
+// class goes over its size limit.
+func (c *classInfo) join(it *importer.Item) {
+	c.count++
+	if c.limit > 0 && c.count > c.limit {
+		it.Warn("class", i18n.T("%s已有 %d 名学生，超过班额上限 %d 名", "%s now has %d students, over its limit of %d", c.name, c.count, c.limit))
+	}
+}
+
+func (w *bulk) create(ctx context.Context, it *importer.Item, rec *importRow, out *rows, write bool) error {
+	s := &rec.s
+	if rec.deferred != nil {
+		it.RefuseError(rec.deferred, importFields)
+		return nil
+	}
+	if err := w.place(ctx, it, s, rec.classNo, write); err != nil {
+		return err
+	}
+	if s.ClassID != 0 {
+		rec.x.Hash = contentHash(s, w.reg.Keys.Index)
+	}
+	now := w.s.Now
+	if s.EnrolledOn == "" {
+		s.EnrolledOn = today(now)
+	}
+	s.Version, s.CreatedAt, s.UpdatedAt = 1, now, now
+	out.students = append(out.students, studentRow(s, rec.x))
+	out.enrolments = append(out.enrolments, []any{db.NewID(), s.ID, s.School, s.County, int(s.Grade), "enrol", s.EnrolledOn, nil})
+	ev := Event{ID: db.NewID(), StudentID: s.ID, Kind: EvEnrol, On: s.EnrolledOn, AcademicYear: academicYearOf(s.EnrolledOn),
+		School: s.School, County: s.County, GradeAfter: gradePtr(s.Grade), ClassAfter: s.ClassID, RecordedAt: now,
+		RecordedBy: w.s.Actor.Username, Reason: "import"}
+	out.events = append(out.events, eventRow(&ev, w.s.Actor.UserID))
+	out.guardians = append(out.guardians, rec.guards...)
+	if w.first == 0 || s.ID < w.first {
+		w.first = s.ID
+	}
+	it.Outcome = importer.Created
+	return nil
+}
+
+// update handles a row whose ID number is registered: at the row's school
+// (and on its roll) the record is updated; anywhere else the row is refused.
+func (w *bulk) update(ctx context.Context, it *importer.Item, rec *importRow, ex *found, out *rows, write bool) error {
+	s := &rec.s
+	if ex.school != s.School || !Status(ex.status).AtSchool() {
+		it.Refuse("id_number", w.registeredElsewhere(ex, s.School))
+		return nil
+	}
+	// Columns the file lacks keep what is stored.
+	if !(rec.has.studentNo && rec.has.idType && rec.has.ethnicity && rec.has.nationality && rec.has.hukou && rec.has.address &&
+		rec.has.township && rec.has.coords && rec.has.migrant && rec.has.leftBehind && rec.has.specialNeeds &&
+		rec.has.financialAid && rec.has.guardians) {
+		old, _, err := w.reg.load(ctx, w.s.Tx, scope.Everything, ex.id)
+		if err != nil {
+			return err
+		}
+		keep(rec, old)
+		if err := s.Validate(w.s.Now); err != nil {
+			it.RefuseError(err, importFields)
+			return nil
+		}
+	}
+	s.ID = ex.id
+	// An empty class keeps the student's class; another class is a placement.
+	s.ClassID = ex.classID
+	var moved *classInfo
+	if rec.classNo != 0 {
+		c, err := w.class(ctx, w.schools[s.School], s.Grade, rec.classNo, write)
+		if err != nil {
+			return err
+		}
+		if c.id != ex.classID {
+			s.ClassID, moved = c.id, c
+		}
+	}
+	x, err := w.reg.sealStudent(s)
+	if err != nil {
+		return err
+	}
+	if x.Hash == ex.hash {
+		it.Outcome = importer.Unchanged
+		return nil
+	}
+	if moved != nil {
+		moved.join(it)
+		if c, ok := w.byID[ex.classID]; ok {
+			c.count--
+		}
+	}
+	now := w.s.Now
+	level := w.reg.Rules.System.LevelOf(w.schools[s.School].Type, s.Grade)
+	out.updates = append(out.updates, []any{s.ID, x.StudentNo, x.StudentNoIndex, x.NoKind, s.Name, x.NameKey, string(s.Gender),
+		s.BirthDate, string(s.IDType), x.IDNumber, x.IDIndex, x.Last4, x.Last6, s.Ethnicity, s.Nationality, s.Hukou, x.Address,
+		s.Township, floatOrNil(s.Lng), floatOrNil(s.Lat), s.Migrant, s.LeftBehind, s.SpecialNeeds, s.FinancialAid, string(level),
+		int(s.Grade), nullInt(s.ClassID), x.Hash, now})
+	out.updated = append(out.updated, []any{s.ID})
+	gs, err := w.reg.guardianRows(s, x.NameKey)
+	if err != nil {
+		return err
+	}
+	out.guardians = append(out.guardians, gs...)
+	if s.Grade != ex.grade || s.ClassID != ex.classID {
+		ev := Event{ID: db.NewID(), StudentID: s.ID, Kind: EvPlacement, On: today(now), AcademicYear: academicYearOf(today(now)),
+			School: s.School, County: ex.county, GradeBefore: gradePtr(ex.grade), GradeAfter: gradePtr(s.Grade),
+			ClassBefore: ex.classID, ClassAfter: s.ClassID, RecordedAt: now, RecordedBy: w.s.Actor.Username, Reason: "import"}
+		out.events = append(out.events, eventRow(&ev, w.s.Actor.UserID))
+	}
+	it.Outcome = importer.Updated
+	return nil
+}
+
+// keep fills the parts of a row the file lacks from the stored record.
+func keep(rec *importRow, old Student) {
+	s, h := &rec.s, rec.has
+	if !h.studentNo {
+		s.StudentNo = old.StudentNo
+	}
+	if !h.idType {
+		s.IDType = old.IDType
+	}
+	if !h.ethnicity {
+		s.Ethnicity = old.Ethnicity
+	}
+	if !h.nationality {
+		s.Nationality = old.Nationality
+	}
+	if !h.hukou {
+		s.Hukou = old.Hukou
+	}
+	if !h.address {
+		s.Address = old.Address
+	}
+	if !h.township {
+		s.Township = old.Township
+	}
+	if !h.coords {
+		s.Lng, s.Lat = old.Lng, old.Lat
+	}
+	if !h.migrant {
+		s.Migrant = old.Migrant
+	}
+	if !h.leftBehind {
+		s.LeftBehind = old.LeftBehind
+	}
+	if !h.specialNeeds {
+		s.SpecialNeeds = old.SpecialNeeds
+	}
+	if !h.financialAid {
+		s.FinancialAid = old.FinancialAid
+	}
+	if !h.guardians {
+		s.Guardians = old.Guardians
+	}
+}
+
+// registeredElsewhere says where a registered child is, as far as the
+// importer's scope allows.
+func (w *bulk) registeredElsewhere(ex *found, rowSchool string) i18n.Text {
+	st := StatusName(Status(ex.status))
+	if ex.school == rowSchool {
+		return i18n2("该学生在本校的学籍状态为“%s”，不能通过导入修改", "the student's status at this school is %q: an import cannot change it",
+			[]any{st.ZH}, []any{st.EN})
+	}
+	if sch, ok := w.schools[ex.school]; ok {
+		return i18n2("该证件号已在学校“%s”登记（%s）；转学请走转学流程", "this ID number is registered at %q (%s); use a transfer to move the student",
+			[]any{sch.Name, st.ZH}, []any{sch.Name, st.EN})
+	}
+	return i18n.T("该证件号已在本辖区另一所学校登记；转学请走转学流程", "this ID number is registered at another school of the jurisdiction; use a transfer to move the student")
+}
+
+// put writes a batch: into the staging tables on PostgreSQL, into the
+// registry's tables on SQLite.
+func (w *bulk) put(ctx context.Context, out rows) error {
+	if len(out.students)+len(out.updates) == 0 {
+		return nil
+	}
+	w.wrote = true
+	w.updated = w.updated || len(out.updates) > 0
+	if err := w.copy(ctx, updatedIDs, []string{"id"}, out.updated); err != nil {
+		return err
+	}
+	if w.pg {
+		for _, t := range []struct {
+			table string
+			cols  []string
+			rows  [][]any
+		}{{stageStudent, studentInsertColumns, out.students}, {stageUpdate, updateColumns, out.updates},
+			{stageEnrolment, enrolmentColumns, out.enrolments}, {stageEvent, eventColumns, out.events},
+			{stageGuardian, guardianColumns, out.guardians}} {
+			if err := w.copy(ctx, t.table, t.cols, t.rows); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := w.copy(ctx, "student", studentInsertColumns, out.students); err != nil {
+		return err
+	}
+	for _, u := range out.updates {
+		if _, err := w.s.Tx.ExecContext(ctx, sqliteUpdate, u...); err != nil {
+			return fmt.Errorf("update student %v: %w", u[0], err)
+		}
+		if _, err := w.s.Tx.ExecContext(ctx, `DELETE FROM student_guardian WHERE student_id = $1`, u[0]); err != nil {
+			return fmt.Errorf("replace guardians: %w", err)
+		}
+	}
+	for _, t := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{{"student_enrolment", enrolmentColumns, out.enrolments}, {"student_event", eventColumns, out.events},
+		{"student_guardian", guardianColumns, out.guardians}} {
+		if err := w.copy(ctx, t.table, t.cols, t.rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sqliteUpdate sets an update's columns ($1 is the id).
+var sqliteUpdate = func() string {
+	var set []string
+	for i, c := range updateColumns[1:] {
+		set = append(set, fmt.Sprintf("%s = $%d", c, i+2))
+	}
+	return `UPDATE student SET ` + strings.Join(set, ", ") + `, version = version + 1 WHERE id = $1`
+}()
+
+// Finish merges the staging tables into the registry's (PostgreSQL), then
+// looks for probable duplicates among the students created and updated.
+func (w *bulk) Finish(ctx context.Context) error {
+	defer w.done()
+	tx := w.s.Tx
+	if w.pg && w.wrote {
+		set := make([]string, 0, len(updateColumns))
+		for _, c := range updateColumns[1:] {
+			set = append(set, c+" = u."+c)
+		}
+		cols := func(cs []string) string { return strings.Join(cs, ", ") }
+		for _, q := range []string{
+			`INSERT INTO student (` + cols(studentInsertColumns) + `) SELECT ` + cols(studentInsertColumns) + ` FROM ` + stageStudent,
+			`UPDATE student s SET ` + strings.Join(set, ", ") + `, version = s.version + 1 FROM ` + stageUpdate + ` u WHERE s.id = u.id`,
+			`INSERT INTO student_enrolment (` + cols(enrolmentColumns) + `) SELECT ` + cols(enrolmentColumns) + ` FROM ` + stageEnrolment,
+			`INSERT INTO student_event (` + cols(eventColumns) + `) SELECT ` + cols(eventColumns) + ` FROM ` + stageEvent,
+			`DELETE FROM student_guardian WHERE student_id IN (SELECT id FROM ` + updatedIDs + `)`,
+			`INSERT INTO student_guardian (` + cols(guardianColumns) + `) SELECT ` + cols(guardianColumns) + ` FROM ` + stageGuardian,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				if db.IsUniqueViolation(err) {
+					return fault.New(fault.Conflict, "导入期间另有人登记了相同的证件号或学籍号，请重新导入",
+						"someone registered the same ID number or student number during the import; import again")
+				}
+				return fmt.Errorf("merge the import: %.40s…: %w", q, err)
+			}
+		}
+	}
+	if w.first != 0 {
+		if _, err := w.reg.detectDuplicatesFrom(ctx, tx, w.first, w.s.Now); err != nil {
+			return err
+		}
+	}
+	if w.updated {
+		if _, err := w.reg.detectWhere(ctx, tx, `n.student_id IN (SELECT id FROM `+updatedIDs+`) AND CAST($1 AS BIGINT) >= 0`, 0, w.s.Now); err != nil {
+			return err
+		}
+	}
+	if !w.pg {
+		if _, err := tx.ExecContext(ctx, `DROP TABLE `+updatedIDs); err != nil {
+			return fmt.Errorf("import staging: %w", err)
+		}
+	}
+	return nil
+}
