@@ -208,10 +208,14 @@ func (w *bulk) lookup(ctx context.Context, ids, nos []string) (byID, byNo map[st
 }
 
 // Write decides and writes a batch.
-func (w *bulk) Write(ctx context.Context, items []*importer.Item) error { return w.apply(ctx, items, true) }
+func (w *bulk) Write(ctx context.Context, items []*importer.Item) error {
+	return w.apply(ctx, items, true)
+}
 
 // Verify runs Write's checks against the database, writing nothing.
-func (w *bulk) Verify(ctx context.Context, items []*importer.Item) error { return w.apply(ctx, items, false) }
+func (w *bulk) Verify(ctx context.Context, items []*importer.Item) error {
+	return w.apply(ctx, items, false)
+}
 
 // rows gathers a batch's rows for each table.
 type rows struct {
