@@ -508,6 +508,7 @@ func (s *Service) execute(ctx context.Context, req Request, res *Result) (err er
 	for i, c := range r.spec.Columns {
 		cols[c.Key] = r.lay.fileCol[i] >= 0
 	}
+	r.opt.SizeHint = req.Source.Size
 	sess := &Session{DB: s.DB, Tx: tx, Conn: conn, Scope: req.Scope, Actor: req.Actor, Options: r.opt, JobID: res.JobID, Now: s.now(), Columns: cols}
 	if r.w, err = req.Kind.Begin(ctx, sess); err != nil {
 		if fe := fault.As(err); fe.Kind != fault.Internal {

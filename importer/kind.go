@@ -242,6 +242,9 @@ type Options struct {
 	MaxProblems int
 	// Workers is how many goroutines check rows; 0 means one per CPU.
 	Workers int
+	// SizeHint is the file's size in bytes, set by the engine for the kind's
+	// Begin (a writer may load a large file differently from a small one).
+	SizeHint int64
 }
 
 // Progress is how far an import has got.

@@ -34,6 +34,7 @@ type bulk struct {
 	first   int64          // the smallest id of the students created
 	wrote   bool           // rows were written (or staged)
 	updated bool           // some were updates
+	rebuild []indexDef     // indexes dropped for the load, built again by Finish (SQLite)
 }
 
 type classKey struct {
@@ -82,7 +83,9 @@ func newBulk(ctx context.Context, r *Registry, s *importer.Session) (*bulk, erro
 	if err := w.loadClasses(ctx); err != nil {
 		return nil, err
 	}
-	stmts := []string{`CREATE TEMP TABLE ` + updatedIDs + ` (id BIGINT PRIMARY KEY)`}
+	// SQLite: a bigger page cache for this connection while it writes (the
+	// default 2 MB rereads index pages from the file for every row).
+	stmts := []string{`PRAGMA cache_size = -65536`, `PRAGMA temp_store = MEMORY`, `CREATE TEMP TABLE ` + updatedIDs + ` (id BIGINT PRIMARY KEY)`}
 	if w.pg {
 		stmts = []string{
 			`CREATE TEMP TABLE ` + updatedIDs + ` (id BIGINT PRIMARY KEY) ON COMMIT DROP`,
@@ -99,7 +102,87 @@ func newBulk(ctx context.Context, r *Registry, s *importer.Session) (*bulk, erro
 		}
 	}
 	w.copy, w.done = s.DB.CopyOn(s.Conn, s.Tx)
+	if !w.pg {
+		if err := w.deferIndexes(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return w, nil
+}
+
+// bulkRowBytes is about how many bytes of a file make one student (a full
+// row of the template is 200–300): it turns a file's size into an estimate
+// of its rows.
+const bulkRowBytes = 250
+
+// deferIndexes (SQLite) drops, inside the import's transaction, the indexes
+// of the student tables with random keys that the import itself does not
+// read (deferredIndexes), when the file is large next to what is registered,
+// and notes their definitions: Finish builds them again from the sorted
+// rows, far faster than keeping them up to date one random key at a time.
+// The unique keys the import looks up (ID and student numbers) stay. Readers
+// keep seeing the old tables and indexes until the import commits (WAL); a
+// failed import rolls the drop back.
+func (w *bulk) deferIndexes(ctx context.Context) error {
+	var have int64
+	if err := w.s.Tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM student`).Scan(&have); err != nil {
+		return fmt.Errorf("count students: %w", err)
+	}
+	rows := w.s.Options.SizeHint / bulkRowBytes
+	if rows < 20000 || rows < have {
+		return nil
+	}
+	ph := strings.Repeat("?, ", len(deferredIndexes)-1) + "?"
+	args := make([]any, len(deferredIndexes))
+	for i, n := range deferredIndexes {
+		args[i] = n
+	}
+	list, err := w.s.Tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+		AND name IN (`+ph+`) ORDER BY name`, args...)
+	if err != nil {
+		return fmt.Errorf("read the indexes: %w", err)
+	}
+	defer list.Close()
+	for list.Next() {
+		var d indexDef
+		if err := list.Scan(&d.name, &d.sql); err != nil {
+			return err
+		}
+		w.rebuild = append(w.rebuild, d)
+	}
+	if err := list.Err(); err != nil {
+		return err
+	}
+	list.Close()
+	for _, d := range w.rebuild {
+		if _, err := w.s.Tx.ExecContext(ctx, `DROP INDEX `+d.name); err != nil {
+			return fmt.Errorf("drop index %s: %w", d.name, err)
+		}
+	}
+	return nil
+}
+
+type indexDef struct{ name, sql string }
+
+// deferredIndexes are the indexes whose keys a load meets in random order
+// (names, hashes, tails of ID numbers, phones): kept up to date row by row,
+// each insert touches another page. The others grow at their end (ids,
+// dates) or in a few places (a county, a school) and stay.
+var deferredIndexes = []string{"student_name", "student_county_name", "student_school_name", "student_last4", "student_last6",
+	"student_guardian_phone", "student_guardian_dup"}
+
+// restoreIndexes builds again the indexes deferIndexes dropped.
+func (w *bulk) restoreIndexes(ctx context.Context) error {
+	for _, d := range w.rebuild {
+		if _, err := w.s.Tx.ExecContext(ctx, d.sql); err != nil {
+			if db.IsUniqueViolation(err) {
+				return fault.New(fault.Conflict, "导入的学生与已登记的学生冲突（%s），没有写入任何数据", "the imported students conflict with registered ones (%s); nothing was written", d.name)
+			}
+			return fmt.Errorf("build index %s: %w", d.name, err)
+		}
+	}
+	w.rebuild = nil
+	return nil
 }
 
 // loadClasses reads the current year's classes in scope with how many
@@ -193,12 +276,12 @@ func (w *bulk) lookup(ctx context.Context, ids, nos []string) (byID, byNo map[st
 	}{{"id_index", ids}, {"student_no_index", nos}} {
 		for len(list.keys) > 0 {
 			n := min(len(list.keys), 500)
-			ph := make([]string, n)
 			args := make([]any, n)
 			for i := range n {
-				ph[i], args[i] = fmt.Sprintf("$%d", i+1), list.keys[i]
+				args[i] = list.keys[i]
 			}
-			if err := scan(`SELECT `+cols+` FROM student WHERE `+list.col+` IN (`+strings.Join(ph, ", ")+`)`, args...); err != nil {
+			// Positional parameters: modernc binds $N by name, slowly in long lists.
+			if err := scan(`SELECT `+cols+` FROM student WHERE `+list.col+` IN (`+strings.Repeat("?, ", n-1)+`?)`, args...); err != nil {
 				return nil, nil, err
 			}
 			list.keys = list.keys[n:]
@@ -502,9 +585,9 @@ func (w *bulk) put(ctx context.Context, out rows) error {
 var sqliteUpdate = func() string {
 	var set []string
 	for i, c := range updateColumns[1:] {
-		set = append(set, fmt.Sprintf("%s = $%d", c, i+2))
+		set = append(set, fmt.Sprintf("%s = ?%d", c, i+2))
 	}
-	return `UPDATE student SET ` + strings.Join(set, ", ") + `, version = version + 1 WHERE id = $1`
+	return `UPDATE student SET ` + strings.Join(set, ", ") + `, version = version + 1 WHERE id = ?1`
 }()
 
 // Finish merges the staging tables into the registry's (PostgreSQL), then
@@ -534,6 +617,9 @@ func (w *bulk) Finish(ctx context.Context) error {
 				return fmt.Errorf("merge the import: %.40s…: %w", q, err)
 			}
 		}
+	}
+	if err := w.restoreIndexes(ctx); err != nil {
+		return err
 	}
 	if w.first != 0 {
 		if _, err := w.reg.detectDuplicatesFrom(ctx, tx, w.first, w.s.Now); err != nil {

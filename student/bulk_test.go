@@ -1,24 +1,36 @@
 package student
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"edubureau/area"
 	"edubureau/db"
 	"edubureau/db/dbtest"
 	"edubureau/i18n"
 	"edubureau/idno"
 	"edubureau/importer"
+	"edubureau/school"
 	"edubureau/scope"
+	"edubureau/year"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // importHeader is the header of the test files: the template's Chinese names.
@@ -268,37 +280,268 @@ func TestImportClassSizeIsFlagged(t *testing.T) {
 	}
 }
 
-func TestParseClassNumber(t *testing.T) {
-	for in, want := range map[string]int{"2": 2, "02": 2, "2班": 2, "(2)班": 2, "（2）班": 2, "二班": 2, "三年级2班": 2, "三年级（12）班": 12, "高一(3)班": 3, "3.0": 3} {
-		if got, ok := parseClassNumber(in); !ok || got != want {
-			t.Errorf("%q: %d %v", in, got, ok)
+// The benchmark's jurisdiction: in each of Hengyang's 12 counties, 30
+// primary, 10 junior and 4 senior schools (528 schools).
+var benchCounties = []string{"430405", "430406", "430407", "430408", "430412", "430421", "430422", "430423", "430424", "430426", "430481", "430482"}
+
+func benchSchools() []school.School {
+	var out []school.School
+	for ci, c := range benchCounties {
+		for _, k := range []struct {
+			typ    school.Type
+			prefix string
+			n      int
+		}{{school.Primary, "21", 30}, {school.Junior, "31", 10}, {school.Senior, "34", 4}} {
+			for i := 1; i <= k.n; i++ {
+				out = append(out, school.School{Code: fmt.Sprintf("%s43%02d%04d", k.prefix, ci+1, i), Name: fmt.Sprintf("%s第%d%s", c, i, school.TypeName(k.typ).ZH),
+					Type: k.typ, Ownership: school.Public, County: c, Status: school.Active, OpenedOn: "2001-09-01", Capacity: 3000})
+			}
 		}
 	}
-	for _, in := range []string{"甲班", "0", "100", "x"} {
-		if _, ok := parseClassNumber(in); ok {
-			t.Errorf("%q accepted", in)
+	return out
+}
+
+var (
+	benchSurnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+	benchGiven    = []rune("子涵欣怡梓轩浩宇一诺雨泽佳怡若汐宇轩思远俊杰晨曦梓萱诗涵雅琪明轩博文天佑嘉懿语桐紫涵沐辰安然景行")
+)
+
+// writeBenchStudents writes n students at the benchmark's schools as a CSV
+// with every column of the template: valid ID numbers (unique up to 48
+// million rows), classes of at most about 40.
+func writeBenchStudents(w io.Writer, n int, schools []school.School) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.WriteString("学校标识码,年级,班级,姓名,性别,出生日期,证件类型,证件号码,全国学籍号,民族,国籍/地区,户籍所在地,现住址,现住址乡镇（街道）," +
+		"经度,纬度,是否随迁子女,是否留守儿童,残疾类型,资助类型,监护人1姓名,监护人1关系,监护人1电话,监护人2姓名,监护人2关系,监护人2电话,入学日期\n")
+	start := time.Date(2008, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		sch := schools[i%len(schools)]
+		span, _ := SixThree.Grades(sch.Type)
+		g := span.First + Grade((i/len(schools))%int(span.Last-span.First+1))
+		class := (i/len(schools)/int(span.Last-span.First+1))%48 + 1
+		area := benchCounties[(i/4000000)%len(benchCounties)]
+		born := start.AddDate(0, 0, (i/1000)%4000)
+		seq := i % 1000
+		id := idno.MakeResidentID(area, born, seq)
+		gender := "女"
+		if seq%2 == 1 {
+			gender = "男"
 		}
+		name := string(benchSurnames[i%len(benchSurnames)]) + string(benchGiven[(i/7)%len(benchGiven)]) + string(benchGiven[(i/3)%len(benchGiven)])
+		migrant, left := "否", "否"
+		if i%17 == 0 {
+			migrant = "是"
+		} else if i%23 == 0 {
+			left = "是"
+		}
+		fmt.Fprintf(bw, "%s,%s,%d,%s,%s,%s,居民身份证,%s,,汉族,CHN,%s,%s东风路%d号%d栋,,,,%s,%s,无,无,%s,母亲,139%08d,%s,父亲,138%08d,2023-09-01\n",
+			sch.Code, g.String(), class, name, gender, born.Format(time.DateOnly), id, area, sch.County, i%999+1, i%30+1,
+			migrant, left, string(benchSurnames[(i+3)%len(benchSurnames)])+"妈妈", i%100000000, string(benchSurnames[i%len(benchSurnames)])+"爸爸", (i*7)%100000000)
+	}
+	return bw.Flush()
+}
+
+// benchSetup makes a database with the benchmark's schools and a file of n students.
+func benchSetup(b *testing.B, d *db.DB, n int) string { return benchSetupT(b, d, n) }
+
+func benchSetupT(b testing.TB, d *db.DB, n int) string {
+	ctx := context.Background()
+	if err := area.Sync(ctx, d, "430400"); err != nil {
+		b.Fatal(err)
+	}
+	if err := year.Ensure(ctx, d, time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	schools := benchSchools()
+	if err := school.New(d).CreateMany(ctx, scope.Everything, schools, admin, nil); err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), fmt.Sprintf("students-%d.csv", n))
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := writeBenchStudents(f, n, schools); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// childResult is what the import's child process reports.
+type childResult struct {
+	Seconds float64
+	Result  importer.Result
+}
+
+// runChild imports the file into dsn in a child process (the test binary
+// running TestImportStudentsChild) limited to a 192 MiB soft memory target,
+// as the command line sets it, and returns its report and peak memory (MB).
+func runChild(b *testing.B, dsn, file string) (childResult, float64) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestImportStudentsChild$")
+	cmd.Env = append(os.Environ(), "EDUBUREAU_IMPORT_CHILD="+dsn+"|"+file, "GOMEMLIMIT=192MiB")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("child: %v\n%s", err, out.String())
+	}
+	var r childResult
+	text := out.String()
+	i := strings.Index(text, "CHILD ")
+	if i < 0 {
+		b.Fatalf("child said: %s", text)
+	}
+	if err := json.NewDecoder(strings.NewReader(text[i+6:])).Decode(&r); err != nil {
+		b.Fatal(err)
+	}
+	rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+	return r, rss
+}
+
+// TestImportStudentsChild is the import of BenchmarkImportStudents, run in a
+// process of its own so that its peak memory is its own.
+func TestImportStudentsChild(t *testing.T) {
+	spec := os.Getenv("EDUBUREAU_IMPORT_CHILD")
+	if spec == "" {
+		t.Skip("run by BenchmarkImportStudents")
+	}
+	dsn, file, _ := strings.Cut(spec, "|")
+	ctx := context.Background()
+	d, err := db.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	reg := New(d, testKeys(t))
+	src, err := importer.FileSource(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res, err := importer.New(d, reg.Audit, "").Run(ctx, importer.Request{Kind: ImportKind{Registry: reg}, Source: src, Actor: admin, Scope: scope.Everything})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Problems = res.Problems[:min(len(res.Problems), 5)]
+	out, _ := json.Marshal(childResult{Seconds: time.Since(start).Seconds(), Result: res})
+	fmt.Printf("CHILD %s\n", out)
+}
+
+func benchRows() int {
+	if n, err := strconv.Atoi(os.Getenv("EDUBUREAU_BENCH_STUDENTS")); err == nil && n > 0 {
+		return n
+	}
+	return 1000000
+}
+
+// BenchmarkImportStudents imports 1,000,000 generated students from CSV end
+// to end (parse, check, in-file duplicates, encryption, the write, the
+// indexes, the probable-duplicate check) in a child process, and reports its
+// time and peak memory. On PostgreSQL it then times a raw CopyFrom of the
+// same student rows, as stored, into the same table with the same indexes in
+// an empty schema (and of the rows of all four tables the import writes),
+// and prints the ratios. EDUBUREAU_BENCH_STUDENTS sets another size.
+//
+//	go test ./student -run '^$' -bench ImportStudents -benchtime 1x -timeout 60m
+func BenchmarkImportStudents(b *testing.B) {
+	n := benchRows()
+	dsns := map[string]string{"sqlite": "sqlite:" + filepath.Join(b.TempDir(), "bench.db")}
+	if os.Getenv(dbtest.EnvPostgres) != "" {
+		dsns["postgres"] = dbtest.PostgresDSN(b)
+	}
+	for _, name := range []string{"sqlite", "postgres"} {
+		dsn, ok := dsns[name]
+		if !ok {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			d, err := db.Open(context.Background(), dsn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			file := benchSetup(b, d, n)
+			st, _ := os.Stat(file)
+			for b.Loop() {
+				r, rss := runChild(b, dsn, file)
+				if r.Result.Status != importer.Done || r.Result.Created != int64(n) {
+					b.Fatalf("%s: %+v %+v", r.Result.Status, r.Result.Counts, r.Result.Problems)
+				}
+				b.ReportMetric(r.Seconds, "s/import")
+				b.ReportMetric(rss, "MB-peak")
+				b.ReportMetric(rss/256, "x-of-256MB")
+				b.Logf("%s: %d students (%.0f MB of CSV) imported in %.1f s (%.0f rows/s), peak memory %.0f MB (%.2f of 256 MB)",
+					name, n, float64(st.Size())/(1<<20), r.Seconds, float64(n)/r.Seconds, rss, rss/256)
+				if name == "sqlite" {
+					b.ReportMetric(r.Seconds/60, "x-of-60s")
+					b.Logf("sqlite: %.2f of the 60 s limit", r.Seconds/60)
+					continue
+				}
+				one, all := copyBaseline(b, d)
+				b.ReportMetric(one, "s/raw-copy")
+				b.ReportMetric(r.Seconds/one, "x-raw-copy")
+				b.ReportMetric(r.Seconds/one/3, "x-of-3x")
+				b.Logf("postgres: raw CopyFrom of the %d student rows into student (its 9 indexes): %.1f s; the import took %.2f× that (%.2f of the 3× limit); "+
+					"raw CopyFrom of all the rows the import writes (student, enrolment, event, guardian): %.1f s, the import %.2f× that",
+					n, one, r.Seconds/one, r.Seconds/one/3, all, r.Seconds/all)
+			}
+		})
 	}
 }
 
-func TestImportSpec(t *testing.T) {
-	if err := importer.CheckSpec(ImportKind{}.Spec()); err != nil {
-		t.Fatal(err)
+// copyBaseline reads back the rows the import wrote and copies them, timed,
+// into the same tables of an empty migrated schema: the student table
+// alone, then all four tables. It returns both times in seconds.
+func copyBaseline(b *testing.B, from *db.DB) (student, all float64) {
+	ctx := context.Background()
+	to := dbtest.Postgres(b)
+	if err := area.Sync(ctx, to, "430400"); err != nil {
+		b.Fatal(err)
 	}
-	// Every validation field of the record lands on a column of the file.
-	spec := ImportKind{}.Spec()
-	cols := map[string]bool{}
-	for _, c := range spec.Columns {
-		cols[c.Key] = true
+	if err := school.New(to).CreateMany(ctx, scope.Everything, benchSchools(), admin, nil); err != nil {
+		b.Fatal(err)
 	}
-	for _, fld := range Fields {
-		key := fld.Key
-		if m, ok := importFields[key]; ok {
-			key = m
+	tables := []struct {
+		name string
+		cols []string
+	}{{"student", studentInsertColumns}, {"student_enrolment", enrolmentColumns}, {"student_event", eventColumns}, {"student_guardian", guardianColumns}}
+	for i, t := range tables {
+		rows, err := from.QueryContext(ctx, `SELECT `+strings.Join(t.cols, ", ")+` FROM `+t.name)
+		if err != nil {
+			b.Fatal(err)
 		}
-		if !cols[key] {
-			t.Errorf("field %s has no column", fld.Key)
+		var data [][]any
+		for rows.Next() {
+			vals := make([]any, len(t.cols))
+			ptrs := make([]any, len(t.cols))
+			for j := range vals {
+				ptrs[j] = &vals[j]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				b.Fatal(err)
+			}
+			data = append(data, vals)
 		}
+		rows.Close()
+		conn, err := to.Conn(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		err = conn.Raw(func(dc any) error {
+			_, err := dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromRows(data))
+			return err
+		})
+		took := time.Since(start).Seconds()
+		conn.Close()
+		if err != nil {
+			b.Fatalf("copy %s: %v", t.name, err)
+		}
+		if i == 0 {
+			student = took
+		}
+		all += took
+		data = nil
 	}
-	_ = context.Background
+	return student, all
 }
