@@ -18,6 +18,7 @@ import (
 	"edubureau/db"
 	"edubureau/fault"
 	"edubureau/httpx"
+	"edubureau/importer"
 	"edubureau/school"
 )
 
@@ -31,6 +32,7 @@ type Deps struct {
 	Auth         *auth.Service
 	Jurisdiction area.Area
 	Version      string // the program's version, shown in the OpenAPI document
+	Imports      *importer.Service // bulk imports (issue 4)
 }
 
 // API serves /api/v1.

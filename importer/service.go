@@ -331,6 +331,27 @@ func (s *Service) Cancel(id int64) bool {
 	return true
 }
 
+// Stop cancels every background import and waits for them to end (they
+// write nothing and record that they were cancelled), or for ctx.
+func (s *Service) Stop(ctx context.Context) {
+	s.mu.Lock()
+	var all []*Live
+	for _, l := range s.live {
+		all = append(all, l)
+	}
+	s.mu.Unlock()
+	for _, l := range all {
+		l.cancel()
+	}
+	for _, l := range all {
+		select {
+		case <-l.done:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
 // Wait blocks until every background import has ended (tests, shutdown).
 func (s *Service) Wait() {
 	s.mu.Lock()

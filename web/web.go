@@ -29,6 +29,7 @@ import (
 	"edubureau/db"
 	"edubureau/fault"
 	"edubureau/httpx"
+	"edubureau/importer"
 	"edubureau/i18n"
 	"edubureau/school"
 )
@@ -43,6 +44,8 @@ type Deps struct {
 	Jurisdiction area.Area // the bureau's own area, e.g. {Code:"4304", Name:"衡阳市"}
 	Secure       bool      // set cookies Secure (served over TLS)
 	Version      string
+	Imports      *importer.Service // bulk imports from CSV and Excel (issue 4)
+	MaxUpload    int64             // the largest upload an import takes (the server's limit)
 }
 
 // UI is the set of pages, with their templates parsed once.
@@ -176,8 +179,9 @@ func (ui *UI) coreRoutes() []httpx.Route {
 type NavItem struct {
 	Key        string // catalogue key of the label
 	Href       string
-	Permission string // "" for any signed-in user
-	Order      int    // position: the duties first (10, 20, …), administration last (900…)
+	Permission string   // "" for any signed-in user
+	Order      int      // position: the duties first (10, 20, …), administration last (900…)
+	Any        []string // when set, shown to users who hold any one of these permissions
 }
 
 // Nav is the navigation, in the order shown.
@@ -213,7 +217,7 @@ func (ui *UI) newPage(r *http.Request, title string, data any) *page {
 	if u, ok := auth.FromContext(r.Context()); ok {
 		p.User = &u
 		for _, n := range Nav {
-			if n.Permission != "" && !u.Can(n.Permission) {
+			if n.Permission != "" && !u.Can(n.Permission) || len(n.Any) > 0 && !canAny(u, n.Any) {
 				continue
 			}
 			active := r.URL.Path == n.Href || n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href+"/")
@@ -221,6 +225,16 @@ func (ui *UI) newPage(r *http.Request, title string, data any) *page {
 		}
 	}
 	return p
+}
+
+// canAny reports whether u holds any of the permissions.
+func canAny(u auth.User, permissions []string) bool {
+	for _, p := range permissions {
+		if u.Can(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // render writes a full page: the layout around the page's "content".
