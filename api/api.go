@@ -31,7 +31,7 @@ type Deps struct {
 	Schools      *school.Registry
 	Auth         *auth.Service
 	Jurisdiction area.Area
-	Version      string // the program's version, shown in the OpenAPI document
+	Version      string            // the program's version, shown in the OpenAPI document
 	Imports      *importer.Service // bulk imports (issue 4)
 }
 

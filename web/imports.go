@@ -98,11 +98,11 @@ type importUpload struct {
 }
 
 type importJobRow struct {
-	ID                                             int64
+	ID                                              int64
 	Href, Kind, File, Mode, Status, StatusClass, By string
-	Started                                        string
-	Rows, Created, Updated, Unchanged, Refused     int64
-	DryRun, Running, Report                        bool
+	Started                                         string
+	Rows, Created, Updated, Unchanged, Refused      int64
+	DryRun, Running, Report                         bool
 }
 
 // importJobView is an import's page and its progress fragment.

@@ -29,8 +29,8 @@ import (
 	"edubureau/db"
 	"edubureau/fault"
 	"edubureau/httpx"
-	"edubureau/importer"
 	"edubureau/i18n"
+	"edubureau/importer"
 	"edubureau/school"
 )
 
