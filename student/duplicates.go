@@ -145,14 +145,8 @@ func (r *Registry) Duplicates(ctx context.Context, sc scope.Scope, f DuplicateFi
 	default:
 		return DuplicatePage{}, invalid("status", "状态“%s”无效", "unknown status %q", f.Status)
 	}
-	if f.Page < 0 || f.PerPage < 0 || f.PerPage > MaxPerPage {
-		return DuplicatePage{}, invalid("per_page", "分页参数无效", "invalid page parameters")
-	}
-	if f.Page == 0 {
-		f.Page = 1
-	}
-	if f.PerPage == 0 {
-		f.PerPage = 50
+	if err := paging(&f.Page, &f.PerPage); err != nil {
+		return DuplicatePage{}, err
 	}
 	ca, args := scopeSQL(sc, "sa.county_code", "sa.school_code", 2)
 	cb, bargs := scopeSQL(sc, "sb.county_code", "sb.school_code", 2+len(args))

@@ -127,14 +127,8 @@ func scanFollowUp(sc scanner, today string) (FollowUp, error) {
 // list): by default the open ones of children still of compulsory age,
 // longest-running first, with the actions taken so far counted.
 func (r *Registry) FollowUps(ctx context.Context, sc scope.Scope, f FollowUpFilter) (FollowUpPage, error) {
-	if f.Page < 0 || f.PerPage < 0 || f.PerPage > MaxPerPage {
-		return FollowUpPage{}, invalid("per_page", "分页参数无效", "invalid page parameters")
-	}
-	if f.Page == 0 {
-		f.Page = 1
-	}
-	if f.PerPage == 0 {
-		f.PerPage = 50
+	if err := paging(&f.Page, &f.PerPage); err != nil {
+		return FollowUpPage{}, err
 	}
 	now := r.now()
 	clause, args := scopeSQL(sc, "f.county_code", "f.school_code", 1)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -54,6 +55,13 @@ type Registry struct {
 	Schools *school.Registry
 	Rules   Rules
 	Now     func() time.Time // injectable for tests
+
+	// CountsMaxAge, when positive, lets Counts reuse a result that long
+	// (per scope): the dashboard's figures need not be to the second.
+	CountsMaxAge time.Duration
+
+	countsMu    sync.Mutex
+	countsCache map[string]cachedCounts
 }
 
 // New returns a registry on d whose personal data is sealed with keys.

@@ -2,6 +2,7 @@ package student
 
 import (
 	"testing"
+	"time"
 
 	"edubureau/db"
 	"edubureau/db/dbtest"
@@ -107,6 +108,16 @@ func TestSearch(t *testing.T) {
 		}
 		if total != 5 || len(counts) != 3 {
 			t.Fatalf("counts %+v", counts)
+		}
+		// With a maximum age, the dashboard's counts are reused for that long.
+		f.r.CountsMaxAge = time.Hour
+		first, _ := f.r.Counts(ctx, scope.Area("430407"))
+		mk("新生", true, juniorC, 7, 0)
+		cached, _ := f.r.Counts(ctx, scope.Area("430407"))
+		f.r.CountsMaxAge = 0
+		fresh, _ := f.r.Counts(ctx, scope.Area("430407"))
+		if len(first) != 1 || len(cached) != 1 || len(fresh) != 2 {
+			t.Fatalf("cached counts %+v / %+v / %+v", first, cached, fresh)
 		}
 	})
 }

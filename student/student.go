@@ -34,6 +34,7 @@ import (
 	"edubureau/fault"
 	"edubureau/i18n"
 	"edubureau/idno"
+	"edubureau/pii"
 	"edubureau/school"
 )
 
@@ -295,7 +296,8 @@ func parseDate(s string) (time.Time, bool) {
 // messages in both languages, or nil. The ID number must agree with the
 // stated birth date and gender; a national student number must agree with
 // the ID number (G) or with the birth date and gender (J, L). Call Normalize
-// first. The placement is checked for shape only; Rules.Check adds the
+// first. Validate also completes s: the ID and student numbers in their
+// normalised form, and the formal number G + ID when none was given. The placement is checked for shape only; Rules.Check adds the
 // grade's validity for the school's type.
 func (s *Student) Validate(now time.Time) error {
 	var v fault.Validation
@@ -518,26 +520,7 @@ func checkPhone(p string) *i18n.Text {
 }
 
 // normalPhone is the phone as the blind index sees it (digits, no +86).
-func normalPhone(p string) string {
-	s := idno.Normalize(p)
-	switch {
-	case strings.HasPrefix(s, "+86"):
-		s = s[3:]
-	case strings.HasPrefix(s, "0086"):
-		s = s[4:]
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			b.WriteByte(s[i])
-		}
-	}
-	d := b.String()
-	if len(d) == 13 && strings.HasPrefix(d, "861") {
-		d = d[2:]
-	}
-	return d
-}
+func normalPhone(p string) string { return pii.Normalize(pii.IndexPhone, p) }
 
 func itoa(i int) string { return strconv.Itoa(i) }
 

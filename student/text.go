@@ -25,3 +25,18 @@ func invalid(field, zh, en string, args ...any) error {
 	v.Add(field, zh, en, args...)
 	return v.Err()
 }
+
+// paging checks and defaults a list's page (from 1) and page size (50 by
+// default, at most MaxPerPage).
+func paging(page, perPage *int) error {
+	if *page < 0 || *perPage < 0 || *perPage > MaxPerPage {
+		return invalid("per_page", "分页参数无效：页码从 1 起，每页 1–%d 条", "invalid paging: pages count from 1, per_page is 1–%d", MaxPerPage)
+	}
+	if *page == 0 {
+		*page = 1
+	}
+	if *perPage == 0 {
+		*perPage = 50
+	}
+	return nil
+}

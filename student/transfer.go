@@ -169,6 +169,14 @@ func (r *Registry) transfer(ctx context.Context, q db.Querier, sc scope.Scope, i
 	clause, args := transferScope(sc, 2)
 	suffix := ""
 	if lock && r.DB.Dialect == db.Postgres {
+		// Locks are always taken in the order student, transfer, audit head,
+		// so that concurrent changes of one child wait rather than deadlock.
+		var sid int64
+		if err := q.QueryRowContext(ctx, `SELECT student_id FROM student_transfer WHERE id = $1`, id).Scan(&sid); err == nil {
+			if err := r.lock(ctx, q.(db.Tx), sid); err != nil {
+				return Transfer{}, err
+			}
+		}
 		suffix = " FOR UPDATE OF t"
 	}
 	t, err := scanTransfer(q.QueryRowContext(ctx, transferSelect+` WHERE t.id = $1 AND `+clause+suffix, append([]any{id}, args...)...))
@@ -358,14 +366,13 @@ func (r *Registry) ApproveTransfer(ctx context.Context, sc scope.Scope, id int64
 		case StepToCounty:
 			t.ToCountyAt = &now
 		}
-		if err := r.Audit.Record(ctx, tx, audit.Entry{Action: "student.transfer_approve", RecordType: "student_transfer",
-			RecordID: fmt.Sprint(id), Detail: string(step) + " " + note}.ByActor(by)); err != nil {
-			return err
-		}
 		if len(t.Waiting()) == 0 {
-			return r.completeTransfer(ctx, tx, t, now, by)
+			if err := r.completeTransfer(ctx, tx, t, now, by); err != nil {
+				return err
+			}
 		}
-		return nil
+		return r.Audit.Record(ctx, tx, audit.Entry{Action: "student.transfer_approve", RecordType: "student_transfer",
+			RecordID: fmt.Sprint(id), Detail: string(step) + " " + note}.ByActor(by))
 	})
 	if err != nil {
 		return Transfer{}, err
@@ -506,17 +513,11 @@ type TransferPage struct {
 
 // Transfers lists the transfers with either end in sc matching f, newest first.
 func (r *Registry) Transfers(ctx context.Context, sc scope.Scope, f TransferFilter) (TransferPage, error) {
-	if f.Page < 0 || f.PerPage < 0 || f.PerPage > MaxPerPage {
-		return TransferPage{}, invalid("per_page", "分页参数无效", "invalid page parameters")
+	if err := paging(&f.Page, &f.PerPage); err != nil {
+		return TransferPage{}, err
 	}
 	if f.Status != "" && transferStatusName(f.Status).ZH == string(f.Status) {
 		return TransferPage{}, invalid("status", "转学状态“%s”无效", "unknown transfer status %q", f.Status)
-	}
-	if f.Page == 0 {
-		f.Page = 1
-	}
-	if f.PerPage == 0 {
-		f.PerPage = 50
 	}
 	clause, args := transferScope(sc, 1)
 	conds := []string{clause}

@@ -57,15 +57,18 @@ CREATE TABLE student (
 );
 CREATE UNIQUE INDEX student_id_index ON student (id_index);
 CREATE UNIQUE INDEX student_no_index ON student (student_no_index);
--- Name-prefix search: whole jurisdiction, a county, a school; each in name order.
-CREATE INDEX student_name ON student (name_key, id);
-CREATE INDEX student_county_name ON student (county_code, name_key, id);
-CREATE INDEX student_school_name ON student (school_code, name_key, id);
+-- Name-prefix search: whole jurisdiction, a county, a school; each in name
+-- order. The status after the (unique) id orders nothing but lets "on the
+-- roll" be filtered, and counted, from the index alone.
+CREATE INDEX student_name ON student (name_key, id, status);
+CREATE INDEX student_county_name ON student (county_code, name_key, id, status);
+CREATE INDEX student_school_name ON student (school_code, name_key, id, status);
 CREATE INDEX student_last4 ON student (id_last4);
 CREATE INDEX student_last6 ON student (id_last6);
 CREATE INDEX student_by_class ON student (class_id);
 -- Dashboard counts by county, level and gender, read from the index alone.
-CREATE INDEX student_counts ON student (county_code, status, level, gender);
+CREATE INDEX student_counts ON student (county_code, level, gender, status);
+CREATE INDEX student_merged ON student (merged_into) WHERE merged_into IS NOT NULL;
 
 -- Classes per school and academic year.
 CREATE TABLE student_class (
@@ -254,6 +257,7 @@ CREATE TABLE student_followup (
 CREATE UNIQUE INDEX student_followup_open ON student_followup (student_id) WHERE status = 'open';
 CREATE INDEX student_followup_county ON student_followup (county_code, status, since);
 CREATE INDEX student_followup_school ON student_followup (school_code, status, since);
+CREATE INDEX student_followup_student ON student_followup (student_id, since);
 
 CREATE TABLE student_followup_action (
     id          BIGINT PRIMARY KEY,
