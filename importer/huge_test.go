@@ -71,7 +71,7 @@ func TestHugeStream(t *testing.T) {
 	if !*huge {
 		t.Skip("needs -importer.huge")
 	}
-	debug.SetMemoryLimit(192 << 20) // as the command line sets it
+	debug.SetMemoryLimit(160 << 20) // as the command line sets it
 	const size = 2 << 30
 	f := newFixture(t, dbtest.SQLite(t))
 	start := time.Now()

@@ -3,6 +3,7 @@ package student
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"edubureau/db"
@@ -35,6 +36,9 @@ type bulk struct {
 	wrote   bool           // rows were written (or staged)
 	updated bool           // some were updates
 	rebuild []indexDef     // indexes dropped for the load, built again by Finish (SQLite)
+	// memID and memNo are the registered students by ID and student number
+	// index, read into memory when their unique indexes are dropped for the load.
+	memID, memNo map[string]*found
 }
 
 type classKey struct {
@@ -84,8 +88,9 @@ func newBulk(ctx context.Context, r *Registry, s *importer.Session) (*bulk, erro
 		return nil, err
 	}
 	// SQLite: a bigger page cache for this connection while it writes (the
-	// default 2 MB rereads index pages from the file for every row).
-	stmts := []string{`PRAGMA cache_size = -65536`, `PRAGMA temp_store = MEMORY`, `CREATE TEMP TABLE ` + updatedIDs + ` (id BIGINT PRIMARY KEY)`}
+	// default 2 MB rereads index pages from the file for every row); not
+	// much bigger, as SQLite's memory grows with it several times over.
+	stmts := []string{`PRAGMA cache_size = -8192`, `CREATE TEMP TABLE ` + updatedIDs + ` (id BIGINT PRIMARY KEY)`}
 	if w.pg {
 		stmts = []string{
 			`CREATE TEMP TABLE ` + updatedIDs + ` (id BIGINT PRIMARY KEY) ON COMMIT DROP`,
@@ -115,14 +120,18 @@ func newBulk(ctx context.Context, r *Registry, s *importer.Session) (*bulk, erro
 // of its rows.
 const bulkRowBytes = 250
 
-// deferIndexes (SQLite) drops, inside the import's transaction, the indexes
-// of the student tables with random keys that the import itself does not
-// read (deferredIndexes), when the file is large next to what is registered,
-// and notes their definitions: Finish builds them again from the sorted
-// rows, far faster than keeping them up to date one random key at a time.
-// The unique keys the import looks up (ID and student numbers) stay. Readers
-// keep seeing the old tables and indexes until the import commits (WAL); a
-// failed import rolls the drop back.
+// deferIndexes (SQLite), when the file is large next to what is
+// registered, drops inside the import's transaction the indexes of the
+// tables a load writes (students, guardians, enrolments, events; their
+// primary keys stay), and notes their definitions: Finish builds
+// them again from the sorted rows, far faster than keeping them up to date
+// one random key (a name, a hash, a phone) at a time. Readers keep seeing
+// the old tables and indexes until the import commits (WAL); a failed import
+// rolls the drop back. The import itself reads the unique keys of ID and
+// student numbers: when few students are registered yet (the first load of
+// a registry), they are read into memory and those indexes go too, to be
+// built again — and their uniqueness checked again — at the end; otherwise
+// they stay, and only the others are dropped.
 func (w *bulk) deferIndexes(ctx context.Context) error {
 	var have int64
 	if err := w.s.Tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM student`).Scan(&have); err != nil {
@@ -132,13 +141,16 @@ func (w *bulk) deferIndexes(ctx context.Context) error {
 	if rows < 20000 || rows < have {
 		return nil
 	}
-	ph := strings.Repeat("?, ", len(deferredIndexes)-1) + "?"
-	args := make([]any, len(deferredIndexes))
-	for i, n := range deferredIndexes {
-		args[i] = n
+	keep := "'student_id_index', 'student_no_index'"
+	if have <= maxKeysInMemory {
+		w.memID, w.memNo = map[string]*found{}, map[string]*found{}
+		if err := w.scanFound(ctx, w.memID, w.memNo, `SELECT `+foundColumns+` FROM student`); err != nil {
+			return err
+		}
+		keep = "''"
 	}
 	list, err := w.s.Tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-		AND name IN (`+ph+`) ORDER BY name`, args...)
+		AND tbl_name IN ('student', 'student_guardian', 'student_enrolment', 'student_event') AND name NOT IN (`+keep+`) ORDER BY name`)
 	if err != nil {
 		return fmt.Errorf("read the indexes: %w", err)
 	}
@@ -154,6 +166,10 @@ func (w *bulk) deferIndexes(ctx context.Context) error {
 		return err
 	}
 	list.Close()
+	// Unique indexes first: a conflict shows before the long work.
+	sort.SliceStable(w.rebuild, func(i, j int) bool {
+		return strings.HasPrefix(w.rebuild[i].sql, "CREATE UNIQUE") && !strings.HasPrefix(w.rebuild[j].sql, "CREATE UNIQUE")
+	})
 	for _, d := range w.rebuild {
 		if _, err := w.s.Tx.ExecContext(ctx, `DROP INDEX `+d.name); err != nil {
 			return fmt.Errorf("drop index %s: %w", d.name, err)
@@ -162,14 +178,11 @@ func (w *bulk) deferIndexes(ctx context.Context) error {
 	return nil
 }
 
-type indexDef struct{ name, sql string }
+// maxKeysInMemory is how many registered students deferIndexes reads into
+// memory (about 200 bytes each) to drop the unique indexes too.
+const maxKeysInMemory = 200000
 
-// deferredIndexes are the indexes whose keys a load meets in random order
-// (names, hashes, tails of ID numbers, phones): kept up to date row by row,
-// each insert touches another page. The others grow at their end (ids,
-// dates) or in a few places (a county, a school) and stay.
-var deferredIndexes = []string{"student_name", "student_county_name", "student_school_name", "student_last4", "student_last6",
-	"student_guardian_phone", "student_guardian_dup"}
+type indexDef struct{ name, sql string }
 
 // restoreIndexes builds again the indexes deferIndexes dropped.
 func (w *bulk) restoreIndexes(ctx context.Context) error {
@@ -245,30 +258,21 @@ type found struct {
 // or national student numbers.
 func (w *bulk) lookup(ctx context.Context, ids, nos []string) (byID, byNo map[string]*found, err error) {
 	byID, byNo = map[string]*found{}, map[string]*found{}
-	const cols = `id, id_index, student_no_index, school_code, county_code, status, content_hash, grade, class_id, version, level`
-	scan := func(q string, args ...any) error {
-		rows, err := w.s.Tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("look up students: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var f found
-			var class *int64
-			var g int
-			if err := rows.Scan(&f.id, &f.idIndex, &f.noIndex, &f.school, &f.county, &f.status, &f.hash, &g, &class, &f.version, &f.level); err != nil {
-				return err
+	if w.memID != nil {
+		for _, k := range ids {
+			if f, ok := w.memID[k]; ok {
+				byID[k], byNo[f.noIndex] = f, f
 			}
-			f.grade = Grade(g)
-			if class != nil {
-				f.classID = *class
-			}
-			byID[f.idIndex], byNo[f.noIndex] = &f, &f
 		}
-		return rows.Err()
+		for _, k := range nos {
+			if f, ok := w.memNo[k]; ok {
+				byID[f.idIndex], byNo[k] = f, f
+			}
+		}
+		return byID, byNo, nil
 	}
 	if w.pg {
-		return byID, byNo, scan(`SELECT `+cols+` FROM student WHERE id_index = ANY($1) OR student_no_index = ANY($2)`, ids, nos)
+		return byID, byNo, w.scanFound(ctx, byID, byNo, `SELECT `+foundColumns+` FROM student WHERE id_index = ANY($1) OR student_no_index = ANY($2)`, ids, nos)
 	}
 	for _, list := range []struct {
 		col  string
@@ -281,13 +285,38 @@ func (w *bulk) lookup(ctx context.Context, ids, nos []string) (byID, byNo map[st
 				args[i] = list.keys[i]
 			}
 			// Positional parameters: modernc binds $N by name, slowly in long lists.
-			if err := scan(`SELECT `+cols+` FROM student WHERE `+list.col+` IN (`+strings.Repeat("?, ", n-1)+`?)`, args...); err != nil {
+			if err := w.scanFound(ctx, byID, byNo, `SELECT `+foundColumns+` FROM student WHERE `+list.col+` IN (`+strings.Repeat("?, ", n-1)+`?)`, args...); err != nil {
 				return nil, nil, err
 			}
 			list.keys = list.keys[n:]
 		}
 	}
 	return byID, byNo, nil
+}
+
+const foundColumns = `id, id_index, student_no_index, school_code, county_code, status, content_hash, grade, class_id, version, level`
+
+// scanFound reads students (foundColumns) into the maps by ID and student number index.
+func (w *bulk) scanFound(ctx context.Context, byID, byNo map[string]*found, q string, args ...any) error {
+	rows, err := w.s.Tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("look up students: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f found
+		var class *int64
+		var g int
+		if err := rows.Scan(&f.id, &f.idIndex, &f.noIndex, &f.school, &f.county, &f.status, &f.hash, &g, &class, &f.version, &f.level); err != nil {
+			return err
+		}
+		f.grade = Grade(g)
+		if class != nil {
+			f.classID = *class
+		}
+		byID[f.idIndex], byNo[f.noIndex] = &f, &f
+	}
+	return rows.Err()
 }
 
 // Write decides and writes a batch.

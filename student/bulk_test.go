@@ -375,11 +375,11 @@ type childResult struct {
 }
 
 // runChild imports the file into dsn in a child process (the test binary
-// running TestImportStudentsChild) limited to a 192 MiB soft memory target,
-// as the command line sets it, and returns its report and peak memory (MB).
+// running TestImportStudentsChild) with the 160 MiB soft memory target the
+// command line sets, and returns its report and peak memory (MB).
 func runChild(b *testing.B, dsn, file string) (childResult, float64) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestImportStudentsChild$")
-	cmd.Env = append(os.Environ(), "EDUBUREAU_IMPORT_CHILD="+dsn+"|"+file, "GOMEMLIMIT=192MiB")
+	cmd.Env = append(os.Environ(), "EDUBUREAU_IMPORT_CHILD="+dsn+"|"+file, "GOMEMLIMIT=160MiB")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr
 	if err := cmd.Run(); err != nil {

@@ -134,9 +134,10 @@ func importFile(ctx context.Context, kindName string, args []string, e env) erro
 	if *reportPath == "" {
 		*reportPath = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)) + ".problems.xlsx"
 	}
-	// Imports stream: a soft memory target keeps the process small whatever the file's size.
+	// Imports stream: a soft memory target keeps the process small whatever
+	// the file's size (SQLite's own memory comes on top of it).
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(192 << 20)
+		debug.SetMemoryLimit(160 << 20)
 	}
 	var ring *pii.Keyring
 	if kindName == "students" {
