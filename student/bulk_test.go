@@ -280,6 +280,57 @@ func TestImportClassSizeIsFlagged(t *testing.T) {
 	}
 }
 
+// TestImportDeferredIndexes imports as a large file does on SQLite: the
+// indexes dropped and built again, with the registered students' keys in
+// memory (or, with too many of them, the unique indexes kept).
+func TestImportDeferredIndexes(t *testing.T) {
+	saved, savedKeys := deferFrom, maxKeysInMemory
+	defer func() { deferFrom, maxKeysInMemory = saved, savedKeys }()
+	deferFrom = 0
+	indexes := func(f *fixture) int {
+		var n int
+		f.d.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN
+			('student', 'student_guardian', 'student_enrolment', 'student_event')`).Scan(&n)
+		return n
+	}
+	var dropped int
+	var keys bool
+	deferred = func(n int, inMemory bool) { dropped, keys = n, inMemory }
+	defer func() { deferred = nil }()
+	for _, inMemory := range []int64{200000, 0} {
+		f := newFixture(t, dbtest.SQLite(t))
+		maxKeysInMemory = inMemory
+		dropped = 0
+		before := indexes(f)
+		reg := f.pupil("已登记", true, "2018-05-05", primaryA, 2)
+		f.create(reg)
+		other := f.pupil("别校", true, "2018-05-06", primaryB, 2)
+		f.create(other)
+		moved := other
+		moved.School = primaryA
+		a := f.pupil("新生", false, "2018-06-01", primaryA, 2)
+		reg.Address = "新地址 1 号"
+		res := f.importCSV(importHeader+line(a, "1")+line(reg, "1")+line(moved, "1"), importer.Options{Mode: importer.ValidOnly})
+		wantResult(t, res, importer.Partial, 1, 1, 0, 1)
+		wantRow(t, res, 4, "证件号码", "衡阳县第二小学")
+		if want := map[bool]int{true: before, false: before - 2}[inMemory > 0]; dropped != want || keys != (inMemory > 0) {
+			t.Fatalf("in memory %d: %d indexes dropped (want %d), keys in memory %v", inMemory, dropped, want, keys)
+		}
+		if got := indexes(f); got != before || f.count("student") != 3 {
+			t.Fatalf("in memory %d: %d indexes after, %d before; %d students", inMemory, got, before, f.count("student"))
+		}
+		// A refused import rolls the drop back with everything else.
+		res = f.importCSV(importHeader+line(moved, "1"), importer.Options{})
+		if res.Status != importer.Refused || indexes(f) != before {
+			t.Fatalf("%s, %d indexes", res.Status, indexes(f))
+		}
+		var id int64
+		if err := f.d.QueryRow(`SELECT id FROM student WHERE id_index = $1`, f.r.IDIndex(a.IDNumber)).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // The benchmark's jurisdiction: in each of Hengyang's 12 counties, 30
 // primary, 10 junior and 4 senior schools (528 schools).
 var benchCounties = []string{"430405", "430406", "430407", "430408", "430412", "430421", "430422", "430423", "430424", "430426", "430481", "430482"}
