@@ -518,6 +518,9 @@ func (s *Service) execute(ctx context.Context, req Request, res *Result) (err er
 		}
 		return err
 	}
+	if c, ok := r.w.(Closer); ok {
+		defer c.Close() // before the transaction ends
+	}
 	if req.ReportPath != "" {
 		r.report = &report{path: req.ReportPath, lay: r.lay, lang: req.Lang}
 		defer r.report.discard()

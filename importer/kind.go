@@ -131,6 +131,13 @@ type Verifier interface {
 	Verify(ctx context.Context, items []*Item) error
 }
 
+// Closer is a Writer with work of its own in the background (a goroutine
+// writing batches): the engine calls Close when the import ends, however it
+// ends, before the transaction commits or rolls back.
+type Closer interface {
+	Close()
+}
+
 // Outcome is what happened to a written row.
 type Outcome uint8
 

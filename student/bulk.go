@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"edubureau/db"
 	"edubureau/fault"
@@ -37,8 +38,19 @@ type bulk struct {
 	updated bool           // some were updates
 	rebuild []indexDef     // indexes dropped for the load, built again by Finish (SQLite)
 	// memID and memNo are the registered students by ID and student number
-	// index, read into memory when their unique indexes are dropped for the load.
+	// index, read into memory when there are few of them (the lookups of a
+	// batch then need no query, and on SQLite their unique indexes may be
+	// dropped for the load).
 	memID, memNo map[string]*found
+	classes0     [][]any // classes created for the next batch
+
+	// The batches are written by a goroutine of their own, so that the next
+	// batch is checked while the database takes this one; dbMu keeps the
+	// transaction's connection to one user at a time.
+	queue   chan rows
+	writing sync.WaitGroup
+	dbMu    sync.Mutex
+	werr    error // the writer's first error (read under dbMu)
 }
 
 type classKey struct {
@@ -107,12 +119,46 @@ func newBulk(ctx context.Context, r *Registry, s *importer.Session) (*bulk, erro
 		}
 	}
 	w.copy, w.done = s.DB.CopyOn(s.Conn, s.Tx)
-	if !w.pg {
-		if err := w.deferIndexes(ctx); err != nil {
+	var have int64
+	if err := s.Tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM student`).Scan(&have); err != nil {
+		return nil, fmt.Errorf("count students: %w", err)
+	}
+	if have <= maxKeysInMemory {
+		w.memID, w.memNo = map[string]*found{}, map[string]*found{}
+		if err := w.scanFound(ctx, w.memID, w.memNo, `SELECT `+foundColumns+` FROM student`); err != nil {
 			return nil, err
 		}
 	}
+	if !w.pg {
+		if err := w.deferIndexes(ctx, have); err != nil {
+			return nil, err
+		}
+	}
+	w.queue = make(chan rows, 1)
+	w.writing.Add(1)
+	go w.writer(ctx, w.queue)
 	return w, nil
+}
+
+// writer writes the batches put queues, in order, until the queue closes.
+func (w *bulk) writer(ctx context.Context, queue <-chan rows) {
+	defer w.writing.Done()
+	for b := range queue {
+		w.dbMu.Lock()
+		if w.werr == nil {
+			w.werr = w.write(ctx, b)
+		}
+		w.dbMu.Unlock()
+	}
+}
+
+// Close stops the writer (the engine calls it however the import ends).
+func (w *bulk) Close() {
+	if w.queue != nil {
+		close(w.queue)
+		w.queue = nil
+		w.writing.Wait()
+	}
 }
 
 // bulkRowBytes is about how many bytes of a file make one student (a full
@@ -132,21 +178,13 @@ const bulkRowBytes = 250
 // a registry), they are read into memory and those indexes go too, to be
 // built again — and their uniqueness checked again — at the end; otherwise
 // they stay, and only the others are dropped.
-func (w *bulk) deferIndexes(ctx context.Context) error {
-	var have int64
-	if err := w.s.Tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM student`).Scan(&have); err != nil {
-		return fmt.Errorf("count students: %w", err)
-	}
+func (w *bulk) deferIndexes(ctx context.Context, have int64) error {
 	rows := w.s.Options.SizeHint / bulkRowBytes
 	if rows < deferFrom || rows < have && deferFrom > 0 {
 		return nil
 	}
 	keep := "'student_id_index', 'student_no_index'"
-	if have <= maxKeysInMemory {
-		w.memID, w.memNo = map[string]*found{}, map[string]*found{}
-		if err := w.scanFound(ctx, w.memID, w.memNo, `SELECT `+foundColumns+` FROM student`); err != nil {
-			return err
-		}
+	if w.memID != nil {
 		keep = "''"
 	}
 	list, err := w.s.Tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
@@ -188,9 +226,9 @@ var deferred func(dropped int, inMemory bool)
 // deferFrom is the smallest file (in estimated rows) for which indexes are deferred.
 var deferFrom int64 = 20000
 
-// maxKeysInMemory is how many registered students deferIndexes reads into
-// memory (about 200 bytes each) to drop the unique indexes too.
-var maxKeysInMemory int64 = 200000
+// maxKeysInMemory is how many registered students an import reads into
+// memory (about 300 bytes each) instead of looking each batch up.
+var maxKeysInMemory int64 = 100000
 
 type indexDef struct{ name, sql string }
 
@@ -243,9 +281,7 @@ func (w *bulk) class(ctx context.Context, sch school.School, g Grade, n int, wri
 	c := Class{ID: db.NewID(), School: sch.Code, County: sch.County, AcademicYear: w.year, Grade: g, Number: n,
 		Name: DefaultClassName(sch.Type, g, n), CreatedAt: w.s.Now}
 	if write {
-		if err := insertRows(ctx, w.s.Tx, "student_class", classColumns, [][]any{classRow(&c)}); err != nil {
-			return nil, fmt.Errorf("create class %s: %w", c.Name, err)
-		}
+		w.classes0 = append(w.classes0, classRow(&c)) // written with the batch
 	}
 	info := &classInfo{id: c.ID, name: c.Name, limit: w.reg.Rules.ClassLimit(sch.Type, g, 0)}
 	w.classes[k], w.byID[c.ID] = info, info
@@ -281,6 +317,8 @@ func (w *bulk) lookup(ctx context.Context, ids, nos []string) (byID, byNo map[st
 		}
 		return byID, byNo, nil
 	}
+	w.dbMu.Lock()
+	defer w.dbMu.Unlock()
 	if w.pg {
 		return byID, byNo, w.scanFound(ctx, byID, byNo, `SELECT `+foundColumns+` FROM student WHERE id_index = ANY($1) OR student_no_index = ANY($2)`, ids, nos)
 	}
@@ -341,7 +379,7 @@ func (w *bulk) Verify(ctx context.Context, items []*importer.Item) error {
 
 // rows gathers a batch's rows for each table.
 type rows struct {
-	students, updates, enrolments, events, guardians, updated [][]any
+	classes, students, updates, enrolments, events, guardians, updated [][]any
 }
 
 func (w *bulk) apply(ctx context.Context, items []*importer.Item, write bool) error {
@@ -453,7 +491,9 @@ func (w *bulk) update(ctx context.Context, it *importer.Item, rec *importRow, ex
 	if !(rec.has.studentNo && rec.has.idType && rec.has.ethnicity && rec.has.nationality && rec.has.hukou && rec.has.address &&
 		rec.has.township && rec.has.coords && rec.has.migrant && rec.has.leftBehind && rec.has.specialNeeds &&
 		rec.has.financialAid && rec.has.guardians) {
+		w.dbMu.Lock()
 		old, _, err := w.reg.load(ctx, w.s.Tx, scope.Everything, ex.id)
+		w.dbMu.Unlock()
 		if err != nil {
 			return err
 		}
@@ -571,14 +611,38 @@ func (w *bulk) registeredElsewhere(ex *found, rowSchool string) i18n.Text {
 	return i18n.T("该证件号已在本辖区另一所学校登记；转学请走转学流程", "this ID number is registered at another school of the jurisdiction; use a transfer to move the student")
 }
 
-// put writes a batch: into the staging tables on PostgreSQL, into the
-// registry's tables on SQLite.
+// put hands a batch to the writer (waiting while it still writes the one
+// before), and reports an error the writer met.
 func (w *bulk) put(ctx context.Context, out rows) error {
-	if len(out.students)+len(out.updates) == 0 {
-		return nil
+	out.classes, w.classes0 = w.classes0, nil
+	if len(out.students)+len(out.updates)+len(out.classes) == 0 {
+		return w.writerErr()
 	}
 	w.wrote = true
 	w.updated = w.updated || len(out.updates) > 0
+	if err := w.writerErr(); err != nil {
+		return err
+	}
+	select {
+	case w.queue <- out:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+func (w *bulk) writerErr() error {
+	w.dbMu.Lock()
+	defer w.dbMu.Unlock()
+	return w.werr
+}
+
+// write writes a batch: into the staging tables on PostgreSQL, into the
+// registry's tables on SQLite (the classes straight into theirs).
+func (w *bulk) write(ctx context.Context, out rows) error {
+	if err := w.copy(ctx, "student_class", classColumns, out.classes); err != nil {
+		return err
+	}
 	if err := w.copy(ctx, updatedIDs, []string{"id"}, out.updated); err != nil {
 		return err
 	}
@@ -633,6 +697,10 @@ var sqliteUpdate = func() string {
 // looks for probable duplicates among the students created and updated.
 func (w *bulk) Finish(ctx context.Context) error {
 	defer w.done()
+	w.Close()
+	if w.werr != nil {
+		return w.werr
+	}
 	tx := w.s.Tx
 	if w.pg && w.wrote {
 		set := make([]string, 0, len(updateColumns))

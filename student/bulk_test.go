@@ -357,45 +357,88 @@ var (
 	benchGiven    = []rune("子涵欣怡梓轩浩宇一诺雨泽佳怡若汐宇轩思远俊杰晨曦梓萱诗涵雅琪明轩博文天佑嘉懿语桐紫涵沐辰安然景行")
 )
 
+var benchHeader = []string{"学校标识码", "年级", "班级", "姓名", "性别", "出生日期", "证件类型", "证件号码", "全国学籍号", "民族", "国籍/地区",
+	"户籍所在地", "现住址", "现住址乡镇（街道）", "经度", "纬度", "是否随迁子女", "是否留守儿童", "残疾类型", "资助类型", "监护人1姓名", "监护人1关系",
+	"监护人1电话", "监护人2姓名", "监护人2关系", "监护人2电话", "入学日期"}
+
+// benchStudent is row i of the benchmark's file: a valid ID number (unique
+// up to 48 million rows), classes of 40 (a school's grade fills one class
+// after another, as a school's list does).
+func benchStudent(i int, schools []school.School) []string {
+	start := time.Date(2008, 1, 1, 0, 0, 0, 0, time.UTC)
+	sch := schools[i%len(schools)]
+	span, _ := SixThree.Grades(sch.Type)
+	g := span.First + Grade((i/len(schools))%int(span.Last-span.First+1))
+	class := (i/len(schools)/int(span.Last-span.First+1))/40 + 1 // 40 a class, as the school's students come
+	area := benchCounties[(i/4000000)%len(benchCounties)]
+	born := start.AddDate(0, 0, (i/1000)%4000)
+	seq := i % 1000
+	gender := "女"
+	if seq%2 == 1 {
+		gender = "男"
+	}
+	name := string(benchSurnames[i%len(benchSurnames)]) + string(benchGiven[(i/7)%len(benchGiven)]) + string(benchGiven[(i/3)%len(benchGiven)])
+	migrant, left := "否", "否"
+	if i%17 == 0 {
+		migrant = "是"
+	} else if i%23 == 0 {
+		left = "是"
+	}
+	return []string{sch.Code, g.String(), strconv.Itoa(class), name, gender, born.Format(time.DateOnly), "居民身份证",
+		idno.MakeResidentID(area, born, seq), "", "汉族", "CHN", area, fmt.Sprintf("%s东风路%d号%d栋", sch.County, i%999+1, i%30+1), "", "", "",
+		migrant, left, "无", "无", string(benchSurnames[(i+3)%len(benchSurnames)]) + "妈妈", "母亲", fmt.Sprintf("139%08d", i%100000000),
+		string(benchSurnames[i%len(benchSurnames)]) + "爸爸", "父亲", fmt.Sprintf("138%08d", (i*7)%100000000), "2023-09-01"}
+}
+
 // writeBenchStudents writes n students at the benchmark's schools as a CSV
-// with every column of the template: valid ID numbers (unique up to 48
-// million rows), classes of at most about 40.
+// with every column of the template.
 func writeBenchStudents(w io.Writer, n int, schools []school.School) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	bw.WriteString("学校标识码,年级,班级,姓名,性别,出生日期,证件类型,证件号码,全国学籍号,民族,国籍/地区,户籍所在地,现住址,现住址乡镇（街道）," +
-		"经度,纬度,是否随迁子女,是否留守儿童,残疾类型,资助类型,监护人1姓名,监护人1关系,监护人1电话,监护人2姓名,监护人2关系,监护人2电话,入学日期\n")
-	start := time.Date(2008, 1, 1, 0, 0, 0, 0, time.UTC)
+	bw.WriteString(strings.Join(benchHeader, ",") + "\n")
 	for i := 0; i < n; i++ {
-		sch := schools[i%len(schools)]
-		span, _ := SixThree.Grades(sch.Type)
-		g := span.First + Grade((i/len(schools))%int(span.Last-span.First+1))
-		class := (i/len(schools)/int(span.Last-span.First+1))%48 + 1
-		area := benchCounties[(i/4000000)%len(benchCounties)]
-		born := start.AddDate(0, 0, (i/1000)%4000)
-		seq := i % 1000
-		id := idno.MakeResidentID(area, born, seq)
-		gender := "女"
-		if seq%2 == 1 {
-			gender = "男"
-		}
-		name := string(benchSurnames[i%len(benchSurnames)]) + string(benchGiven[(i/7)%len(benchGiven)]) + string(benchGiven[(i/3)%len(benchGiven)])
-		migrant, left := "否", "否"
-		if i%17 == 0 {
-			migrant = "是"
-		} else if i%23 == 0 {
-			left = "是"
-		}
-		fmt.Fprintf(bw, "%s,%s,%d,%s,%s,%s,居民身份证,%s,,汉族,CHN,%s,%s东风路%d号%d栋,,,,%s,%s,无,无,%s,母亲,139%08d,%s,父亲,138%08d,2023-09-01\n",
-			sch.Code, g.String(), class, name, gender, born.Format(time.DateOnly), id, area, sch.County, i%999+1, i%30+1,
-			migrant, left, string(benchSurnames[(i+3)%len(benchSurnames)])+"妈妈", i%100000000, string(benchSurnames[i%len(benchSurnames)])+"爸爸", (i*7)%100000000)
+		bw.WriteString(strings.Join(benchStudent(i, schools), ",") + "\n")
 	}
 	return bw.Flush()
+}
+
+// writeBenchXLSX writes the same students as an Excel workbook, every cell text.
+func writeBenchXLSX(path string, n int, schools []school.School) error {
+	x := excelize.NewFile()
+	defer x.Close()
+	sw, err := x.NewStreamWriter("Sheet1")
+	if err != nil {
+		return err
+	}
+	row := make([]any, len(benchHeader))
+	for j, h := range benchHeader {
+		row[j] = h
+	}
+	if err := sw.SetRow("A1", row); err != nil {
+		return err
+	}
+	for i := 0; i < n; i++ {
+		for j, v := range benchStudent(i, schools) {
+			row[j] = v
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, row); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return x.SaveAs(path)
 }
 
 // benchSetup makes a database with the benchmark's schools and a file of n students.
 func benchSetup(b *testing.B, d *db.DB, n int) string { return benchSetupT(b, d, n) }
 
 func benchSetupT(b testing.TB, d *db.DB, n int) string {
+	return benchSetupFile(b, d, n, false)
+}
+
+func benchSetupFile(b testing.TB, d *db.DB, n int, xlsx bool) string {
 	ctx := context.Background()
 	if err := area.Sync(ctx, d, "430400"); err != nil {
 		b.Fatal(err)
@@ -406,6 +449,13 @@ func benchSetupT(b testing.TB, d *db.DB, n int) string {
 	schools := benchSchools()
 	if err := school.New(d).CreateMany(ctx, scope.Everything, schools, admin, nil); err != nil {
 		b.Fatal(err)
+	}
+	if xlsx {
+		path := filepath.Join(b.TempDir(), fmt.Sprintf("students-%d.xlsx", n))
+		if err := writeBenchXLSX(path, n, schools); err != nil {
+			b.Fatal(err)
+		}
+		return path
 	}
 	path := filepath.Join(b.TempDir(), fmt.Sprintf("students-%d.csv", n))
 	f, err := os.Create(path)
@@ -421,8 +471,10 @@ func benchSetupT(b testing.TB, d *db.DB, n int) string {
 
 // childResult is what the import's child process reports.
 type childResult struct {
-	Seconds float64
-	Result  importer.Result
+	Seconds       float64 // the whole import
+	ReadSeconds   float64 // reading, checking and writing (or staging) the rows
+	FinishSeconds float64 // the merge, index builds and the probable-duplicate check
+	Result        importer.Result
 }
 
 // runChild imports the file into dsn in a child process (the test binary
@@ -469,12 +521,20 @@ func TestImportStudentsChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	res, err := importer.New(d, reg.Audit, "").Run(ctx, importer.Request{Kind: ImportKind{Registry: reg}, Source: src, Actor: admin, Scope: scope.Everything})
+	var finish time.Time
+	res, err := importer.New(d, reg.Audit, "").Run(ctx, importer.Request{Kind: ImportKind{Registry: reg}, Source: src, Actor: admin, Scope: scope.Everything,
+		Options: importer.Options{Progress: func(p importer.Progress) {
+			if p.Phase == importer.PhaseFinish && finish.IsZero() {
+				finish = time.Now()
+			}
+		}}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	took := time.Since(start)
 	res.Problems = res.Problems[:min(len(res.Problems), 5)]
-	out, _ := json.Marshal(childResult{Seconds: time.Since(start).Seconds(), Result: res})
+	out, _ := json.Marshal(childResult{Seconds: took.Seconds(), ReadSeconds: finish.Sub(start).Seconds(),
+		FinishSeconds: took.Seconds() - finish.Sub(start).Seconds(), Result: res})
 	fmt.Printf("CHILD %s\n", out)
 }
 
@@ -491,7 +551,8 @@ func benchRows() int {
 // time and peak memory. On PostgreSQL it then times a raw CopyFrom of the
 // same student rows, as stored, into the same table with the same indexes in
 // an empty schema (and of the rows of all four tables the import writes),
-// and prints the ratios. EDUBUREAU_BENCH_STUDENTS sets another size.
+// and prints the ratios. EDUBUREAU_BENCH_STUDENTS sets another size,
+// EDUBUREAU_BENCH_DB=sqlite or postgres runs one database only.
 //
 //	go test ./student -run '^$' -bench ImportStudents -benchtime 1x -timeout 60m
 func BenchmarkImportStudents(b *testing.B) {
@@ -502,7 +563,7 @@ func BenchmarkImportStudents(b *testing.B) {
 	}
 	for _, name := range []string{"sqlite", "postgres"} {
 		dsn, ok := dsns[name]
-		if !ok {
+		if only := os.Getenv("EDUBUREAU_BENCH_DB"); !ok || only != "" && only != name {
 			continue
 		}
 		b.Run(name, func(b *testing.B) {
@@ -521,8 +582,8 @@ func BenchmarkImportStudents(b *testing.B) {
 				b.ReportMetric(r.Seconds, "s/import")
 				b.ReportMetric(rss, "MB-peak")
 				b.ReportMetric(rss/256, "x-of-256MB")
-				b.Logf("%s: %d students (%.0f MB of CSV) imported in %.1f s (%.0f rows/s), peak memory %.0f MB (%.2f of 256 MB)",
-					name, n, float64(st.Size())/(1<<20), r.Seconds, float64(n)/r.Seconds, rss, rss/256)
+				b.Logf("%s: %d students (%.0f MB of CSV) imported in %.1f s (%.0f rows/s: %.1f s reading, checking and writing, %.1f s merging, indexing, looking for duplicates), peak memory %.0f MB (%.2f of 256 MB)",
+					name, n, float64(st.Size())/(1<<20), r.Seconds, float64(n)/r.Seconds, r.ReadSeconds, r.FinishSeconds, rss, rss/256)
 				if name == "sqlite" {
 					b.ReportMetric(r.Seconds/60, "x-of-60s")
 					b.Logf("sqlite: %.2f of the 60 s limit", r.Seconds/60)
@@ -595,4 +656,46 @@ func copyBaseline(b *testing.B, from *db.DB) (student, all float64) {
 		data = nil
 	}
 	return student, all
+}
+
+// BenchmarkImportStudentsXLSX imports 100,000 generated students from an
+// Excel workbook end to end, in a child process, on each database; the
+// limit is 15 s. EDUBUREAU_BENCH_XLSX sets another size.
+//
+//	go test ./student -run '^$' -bench ImportStudentsXLSX -benchtime 1x -timeout 60m
+func BenchmarkImportStudentsXLSX(b *testing.B) {
+	n := 100000
+	if v, err := strconv.Atoi(os.Getenv("EDUBUREAU_BENCH_XLSX")); err == nil && v > 0 {
+		n = v
+	}
+	dsns := map[string]string{"sqlite": "sqlite:" + filepath.Join(b.TempDir(), "bench.db")}
+	if os.Getenv(dbtest.EnvPostgres) != "" {
+		dsns["postgres"] = dbtest.PostgresDSN(b)
+	}
+	for _, name := range []string{"sqlite", "postgres"} {
+		dsn, ok := dsns[name]
+		if only := os.Getenv("EDUBUREAU_BENCH_DB"); !ok || only != "" && only != name {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			d, err := db.Open(context.Background(), dsn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			file := benchSetupFile(b, d, n, true)
+			st, _ := os.Stat(file)
+			for b.Loop() {
+				r, rss := runChild(b, dsn, file)
+				if r.Result.Status != importer.Done || r.Result.Created != int64(n) {
+					b.Fatalf("%s: %+v %+v", r.Result.Status, r.Result.Counts, r.Result.Problems)
+				}
+				b.ReportMetric(r.Seconds, "s/import")
+				b.ReportMetric(r.Seconds/15, "x-of-15s")
+				b.ReportMetric(rss, "MB-peak")
+				b.Logf("%s: %d students from XLSX (%.1f MB) imported in %.1f s (%.1f s reading, checking and writing, %.1f s merging and indexing), %.2f of the 15 s limit; peak memory %.0f MB",
+					name, n, float64(st.Size())/(1<<20), r.Seconds, r.ReadSeconds, r.FinishSeconds, r.Seconds/15, rss)
+			}
+		})
+	}
 }
