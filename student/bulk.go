@@ -168,8 +168,8 @@ const bulkRowBytes = 250
 
 // deferIndexes (SQLite), when the file is large next to what is
 // registered, drops inside the import's transaction the indexes of the
-// tables a load writes (students, guardians, enrolments, events; their
-// primary keys stay), and notes their definitions: Finish builds
+// tables a load writes (deferredTables), and notes their definitions:
+// Finish builds
 // them again from the sorted rows, far faster than keeping them up to date
 // one random key (a name, a hash, a phone) at a time. Readers keep seeing
 // the old tables and indexes until the import commits (WAL); a failed import
@@ -188,7 +188,7 @@ func (w *bulk) deferIndexes(ctx context.Context, have int64) error {
 		keep = "''"
 	}
 	list, err := w.s.Tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-		AND tbl_name IN ('student', 'student_guardian', 'student_enrolment', 'student_event') AND name NOT IN (`+keep+`) ORDER BY name`)
+		AND tbl_name IN (`+deferredTables+`) AND name NOT IN (`+keep+`) ORDER BY name`)
 	if err != nil {
 		return fmt.Errorf("read the indexes: %w", err)
 	}
@@ -225,6 +225,12 @@ var deferred func(dropped int, inMemory bool)
 
 // deferFrom is the smallest file (in estimated rows) for which indexes are deferred.
 var deferFrom int64 = 20000
+
+// deferredTables are the tables a load writes: their indexes (but their
+// primary keys) are dropped and built again. Keeping even the ones that grow
+// at their end up to date costs more, in modernc's SQLite, than a scan and a
+// sort at the end.
+const deferredTables = `'student', 'student_guardian', 'student_enrolment', 'student_event'`
 
 // maxKeysInMemory is how many registered students an import reads into
 // memory (about 300 bytes each) instead of looking each batch up.
