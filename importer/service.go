@@ -334,12 +334,7 @@ func (s *Service) Cancel(id int64) bool {
 // Stop cancels every background import and waits for them to end (they
 // write nothing and record that they were cancelled), or for ctx.
 func (s *Service) Stop(ctx context.Context) {
-	s.mu.Lock()
-	var all []*Live
-	for _, l := range s.live {
-		all = append(all, l)
-	}
-	s.mu.Unlock()
+	all := s.lives()
 	for _, l := range all {
 		l.cancel()
 	}
@@ -354,15 +349,20 @@ func (s *Service) Stop(ctx context.Context) {
 
 // Wait blocks until every background import has ended (tests, shutdown).
 func (s *Service) Wait() {
+	for _, l := range s.lives() {
+		<-l.done
+	}
+}
+
+// lives lists the background imports this process knows.
+func (s *Service) lives() []*Live {
 	s.mu.Lock()
-	var all []*Live
+	defer s.mu.Unlock()
+	all := make([]*Live, 0, len(s.live))
 	for _, l := range s.live {
 		all = append(all, l)
 	}
-	s.mu.Unlock()
-	for _, l := range all {
-		<-l.done
-	}
+	return all
 }
 
 // sweep forgets background imports that ended over an hour ago and deletes

@@ -169,7 +169,8 @@ func Spool(dir string, r io.Reader, limit int64) (path string, size int64, sum s
 	return f.Name(), n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
-func describeSize(n int64) string {
+// DescribeSize writes a number of bytes for people: 1.5 MB.
+func DescribeSize(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))

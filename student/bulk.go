@@ -646,27 +646,28 @@ func (w *bulk) writerErr() error {
 // write writes a batch: into the staging tables on PostgreSQL, into the
 // registry's tables on SQLite (the classes straight into theirs).
 func (w *bulk) write(ctx context.Context, out rows) error {
-	if err := w.copy(ctx, "student_class", classColumns, out.classes); err != nil {
-		return err
+	type part struct {
+		table string
+		cols  []string
+		rows  [][]any
 	}
-	if err := w.copy(ctx, updatedIDs, []string{"id"}, out.updated); err != nil {
-		return err
-	}
-	if w.pg {
-		for _, t := range []struct {
-			table string
-			cols  []string
-			rows  [][]any
-		}{{stageStudent, studentInsertColumns, out.students}, {stageUpdate, updateColumns, out.updates},
-			{stageEnrolment, enrolmentColumns, out.enrolments}, {stageEvent, eventColumns, out.events},
-			{stageGuardian, guardianColumns, out.guardians}} {
-			if err := w.copy(ctx, t.table, t.cols, t.rows); err != nil {
+	copyAll := func(parts ...part) error {
+		for _, p := range parts {
+			if err := w.copy(ctx, p.table, p.cols, p.rows); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	if err := w.copy(ctx, "student", studentInsertColumns, out.students); err != nil {
+	if err := copyAll(part{"student_class", classColumns, out.classes}, part{updatedIDs, []string{"id"}, out.updated}); err != nil {
+		return err
+	}
+	if w.pg {
+		return copyAll(part{stageStudent, studentInsertColumns, out.students}, part{stageUpdate, updateColumns, out.updates},
+			part{stageEnrolment, enrolmentColumns, out.enrolments}, part{stageEvent, eventColumns, out.events},
+			part{stageGuardian, guardianColumns, out.guardians})
+	}
+	if err := copyAll(part{"student", studentInsertColumns, out.students}); err != nil {
 		return err
 	}
 	for _, u := range out.updates {
@@ -677,17 +678,8 @@ func (w *bulk) write(ctx context.Context, out rows) error {
 			return fmt.Errorf("replace guardians: %w", err)
 		}
 	}
-	for _, t := range []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{{"student_enrolment", enrolmentColumns, out.enrolments}, {"student_event", eventColumns, out.events},
-		{"student_guardian", guardianColumns, out.guardians}} {
-		if err := w.copy(ctx, t.table, t.cols, t.rows); err != nil {
-			return err
-		}
-	}
-	return nil
+	return copyAll(part{"student_enrolment", enrolmentColumns, out.enrolments}, part{"student_event", eventColumns, out.events},
+		part{"student_guardian", guardianColumns, out.guardians})
 }
 
 // sqliteUpdate sets an update's columns ($1 is the id).

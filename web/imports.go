@@ -366,7 +366,7 @@ func (h importHandlers) load(r *http.Request) (importer.Job, auth.User, error) {
 // this process when there is one, else from its record.
 func (h importHandlers) view(l i18n.Lang, j importer.Job) *importJobView {
 	ui := h.ui
-	v := &importJobView{importJobRow: ui.jobRow(l, j), Base: h.base, Size: describeBytes(j.FileSize), Format: j.Format,
+	v := &importJobView{importJobRow: ui.jobRow(l, j), Base: h.base, Size: importer.DescribeSize(j.FileSize), Format: j.Format,
 		Via: j.Via, Finished: formatDateTime(j.FinishedAt), Counts: j.Counts, Message: j.Message.In(l)}
 	if len(j.Checksum) >= 16 {
 		v.Checksum = j.Checksum[:16] + "…"
@@ -400,32 +400,16 @@ func (h importHandlers) view(l i18n.Lang, j importer.Job) *importJobView {
 	return v
 }
 
-func describeBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
-// job is GET /imports/{kind}/{id}.
-func (h importHandlers) job(w http.ResponseWriter, r *http.Request) {
-	j, _, err := h.load(r)
-	if err != nil {
-		h.ui.Fail(w, r, err)
-		return
-	}
-	l := i18n.FromRequest(r)
-	d := &importsData{Mode: "job", Kind: kindLink(l, h.spec), Job: h.view(l, j)}
-	h.ui.render(w, r, http.StatusOK, "imports", h.ui.newPage(r, i18n.Trf(l, "imports.job_title", j.FileName), d))
-}
+// job is GET /imports/{kind}/{id}: the whole page.
+func (h importHandlers) job(w http.ResponseWriter, r *http.Request) { h.showJob(w, r, "layout") }
 
 // progress is GET /imports/{kind}/{id}/progress: the fragment htmx polls.
 func (h importHandlers) progress(w http.ResponseWriter, r *http.Request) {
+	h.showJob(w, r, "imports-progress")
+}
+
+// showJob renders an import's page (tmpl "layout") or its progress fragment.
+func (h importHandlers) showJob(w http.ResponseWriter, r *http.Request, tmpl string) {
 	j, _, err := h.load(r)
 	if err != nil {
 		h.ui.Fail(w, r, err)
@@ -433,7 +417,7 @@ func (h importHandlers) progress(w http.ResponseWriter, r *http.Request) {
 	}
 	l := i18n.FromRequest(r)
 	d := &importsData{Mode: "job", Kind: kindLink(l, h.spec), Job: h.view(l, j)}
-	h.ui.renderTemplate(w, r, http.StatusOK, "imports", "imports-progress", h.ui.newPage(r, "", d))
+	h.ui.renderTemplate(w, r, http.StatusOK, "imports", tmpl, h.ui.newPage(r, i18n.Trf(l, "imports.job_title", j.FileName), d))
 }
 
 // cancel is POST /imports/{kind}/{id}/cancel.
