@@ -143,6 +143,9 @@ func (s Source) Checksum() (string, error) {
 // access, and a second pass may read it again), returning the file's path,
 // size and SHA-256. limit caps the size (0: none). The file is removed on error.
 func Spool(dir string, r io.Reader, limit int64) (path string, size int64, sum string, err error) {
+	if dir == "" {
+		dir = os.TempDir()
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", 0, "", fault.Wrap(err, "import directory")
 	}
