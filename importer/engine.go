@@ -555,7 +555,7 @@ func (s *Service) execute(ctx context.Context, req Request, res *Result) (err er
 		return r.closeReport()
 	}
 	blocked := res.Refused > 0 || r.fileProblems() > 0
-	if r.opt.Mode == AllOrNothing && blocked {
+	if blocked && (r.opt.Mode == AllOrNothing || res.Valid == 0) {
 		res.Status = Refused
 	} else {
 		r.tick(PhaseFinish, true)

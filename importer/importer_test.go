@@ -430,3 +430,12 @@ func fixReport(t *testing.T, path string, replace map[string]string, names map[i
 	src, _ := FileSource(out)
 	return src
 }
+
+func TestValidOnlyWithNothingValidIsRefused(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	res := f.importCSV("bad.csv", "编号,姓名,性别,出生日期\nX1,张三,男,2015-09-01\nP0002,,女,2015-09-01\n", Options{Mode: ValidOnly})
+	wantCounts(t, res, Refused, 2, 0, 0, 0, 2)
+	if res.Status.Wrote() || f.count() != 0 {
+		t.Fatal("written")
+	}
+}
