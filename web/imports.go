@@ -86,6 +86,7 @@ type importsData struct {
 type importKindLink struct {
 	Name, Title, Href, Template string
 	Columns                     []string // the required columns, for the page's hint
+	BySchool                    bool     // the kind's rows belong to a school (the upload may name it)
 }
 
 type importUpload struct {
@@ -137,6 +138,7 @@ func kindLink(l i18n.Lang, spec importer.Spec) importKindLink {
 		if c.Required {
 			k.Columns = append(k.Columns, c.Header(l))
 		}
+		k.BySchool = k.BySchool || c.Key == "school"
 	}
 	return k
 }
