@@ -573,7 +573,7 @@ func BenchmarkImportStudents(b *testing.B) {
 		b.ReportMetric(one, "s/raw-copy")
 		b.ReportMetric(r.Seconds/one, "x-raw-copy")
 		b.ReportMetric(r.Seconds/one/3, "x-of-3x")
-		b.Logf("postgres: raw CopyFrom of the %d student rows into student (its 9 indexes): %.1f s; the import took %.2f× that (%.2f of the 3× limit); "+
+		b.Logf("postgres: raw CopyFrom of the %d student rows into student (with its indexes): %.1f s; the import took %.2f× that (%.2f of the 3× limit); "+
 			"raw CopyFrom of all the rows the import writes (student, enrolment, event, guardian): %.1f s, the import %.2f× that",
 			n, one, r.Seconds/one, r.Seconds/one/3, all, r.Seconds/all)
 	})
