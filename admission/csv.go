@@ -581,3 +581,78 @@ func WriteTickets(w io.Writer, ts []Ticket) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// ReadColumns reads a CSV file the way the file mode does (UTF-8, optional
+// byte-order mark, a header naming the columns in any order, fields trimmed,
+// other columns ignored) and returns, for each row, the values of the
+// required columns then the optional ones ("" when the column is absent),
+// with the line of each row. A missing required column or a malformed row
+// is a *CSVError naming the place.
+func ReadColumns(r io.Reader, file string, required, optional []string) ([][]string, []int, error) {
+	t, err := openTable(r, file)
+	if err != nil {
+		return nil, nil, err
+	}
+	idx := make([]int, 0, len(required)+len(optional))
+	for _, name := range required {
+		i, err := t.need(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		idx = append(idx, i)
+	}
+	for _, name := range optional {
+		i, ok := t.col[name]
+		if !ok {
+			i = -1
+		}
+		idx = append(idx, i)
+	}
+	var out [][]string
+	var lines []int
+	for {
+		ok, err := t.next()
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok {
+			break
+		}
+		rec := make([]string, len(idx))
+		for x, i := range idx {
+			if i >= 0 {
+				rec[x] = t.rec[i]
+			}
+		}
+		out = append(out, rec)
+		lines = append(lines, t.line)
+	}
+	return out, lines, nil
+}
+
+// Header reads only the header row of a CSV file and returns its column
+// names (trimmed), for callers that choose what to read by what is there.
+func Header(r io.Reader, file string) ([]string, error) {
+	t, err := openTable(r, file)
+	if err != nil {
+		return nil, err
+	}
+	return t.header, nil
+}
+
+// ChoiceBatches lists the batches whose choice column (b1, b2, …) a header
+// has, ascending; a malformed one (b0, b01) is a *CSVError on row 1.
+func ChoiceBatches(header []string, file string) ([]int, error) {
+	var out []int
+	for _, h := range header {
+		b, isBatch, bad := parseBatchColumn(h)
+		switch {
+		case bad:
+			return nil, &CSVError{File: file, Row: 1, Column: h, Msg: i18n.T("批次号必须是不以 0 开头的正整数", "the batch number must be a positive integer without leading zeros")}
+		case isBatch:
+			out = append(out, b)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}

@@ -327,3 +327,24 @@ func FuzzReadTickets(f *testing.F) {
 		checkFuzzErr(t, err)
 	})
 }
+
+func TestReadColumnsAndHeader(t *testing.T) {
+	f := "\uFEFFid, prefs ,other\n a ,S1|S2,x\nb,,y\n"
+	recs, lines, err := ReadColumns(strings.NewReader(f), "list.csv", []string{"id"}, []string{"prefs", "absent"})
+	if err != nil || len(recs) != 2 || recs[0][0] != "a" || recs[0][1] != "S1|S2" || recs[1][2] != "" || lines[1] != 3 {
+		t.Fatalf("%q %v %v", recs, lines, err)
+	}
+	_, _, err = ReadColumns(strings.NewReader("name\nx\n"), "list.csv", []string{"id"}, nil)
+	wantCSVError(t, err, "list.csv", 1, "id")
+	_, _, err = ReadColumns(strings.NewReader("id,prefs\na\n"), "list.csv", []string{"id"}, nil)
+	wantCSVError(t, err, "list.csv", 2, "prefs")
+	h, err := Header(strings.NewReader("exam_no, b2 ,b1,total\n"), "a.csv")
+	if err != nil || len(h) != 4 || h[1] != "b2" {
+		t.Fatalf("%q %v", h, err)
+	}
+	if bs, err := ChoiceBatches(h, "a.csv"); err != nil || len(bs) != 2 || bs[0] != 1 || bs[1] != 2 {
+		t.Fatalf("%v %v", bs, err)
+	}
+	_, err = ChoiceBatches([]string{"exam_no", "b01"}, "a.csv")
+	wantCSVError(t, err, "a.csv", 1, "b01")
+}

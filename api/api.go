@@ -16,9 +16,11 @@ import (
 	"edubureau/area"
 	"edubureau/auth"
 	"edubureau/db"
+	"edubureau/enrol"
 	"edubureau/fault"
 	"edubureau/httpx"
 	"edubureau/importer"
+	"edubureau/pii"
 	"edubureau/school"
 )
 
@@ -31,8 +33,12 @@ type Deps struct {
 	Schools      *school.Registry
 	Auth         *auth.Service
 	Jurisdiction area.Area
-	Version      string            // the program's version, shown in the OpenAPI document
-	Imports      *importer.Service // bulk imports (issue 4)
+	Version      string // the program's version, shown in the OpenAPI document
+
+	Admissions *enrol.Office     // admissions (issue 5)
+	Results    *enrol.ResultsDay // the published 中考 results, served from memory
+	Keyring    *pii.Keyring      // blind indexes of the public lookup; nil: Admissions' keyring
+	Imports    *importer.Service // bulk imports (issue 4)
 }
 
 // API serves /api/v1.

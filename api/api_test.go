@@ -37,6 +37,7 @@ func TestAPI(t *testing.T) {
 		t.Run("session/rate-limit", func(t *testing.T) { testSignInRate(t, f) })
 		t.Run("openapi", func(t *testing.T) { testDocumentServed(t, f) })
 		t.Run("calendar", func(t *testing.T) { testCalendar(t, f) })
+		t.Run("admission", func(t *testing.T) { testAdmission(t, f) })
 		t.Run("imports", func(t *testing.T) { testImports(t, f) })
 		f.checkCoverage(t)
 	})

@@ -144,7 +144,7 @@ func (a *API) importFile(name string) http.HandlerFunc {
 			a.Fail(w, r, err)
 			return
 		}
-		out := resultOf(res, lang)
+		out := importResultOf(res, lang)
 		switch res.Status {
 		case importer.Done, importer.Partial:
 			writeJSON(w, http.StatusOK, out)
@@ -175,7 +175,7 @@ func importMediaType(r *http.Request) (string, error) {
 	return ext, nil
 }
 
-func resultOf(res importer.Result, l i18n.Lang) importResult {
+func importResultOf(res importer.Result, l i18n.Lang) importResult {
 	out := importResult{JobID: res.JobID, Kind: res.Kind, File: res.File, Size: res.Size, Checksum: res.Checksum, Format: res.Format,
 		Mode: res.Mode, DryRun: res.DryRun, Status: res.Status, Counts: res.Counts, ProblemCount: res.ProblemCount,
 		Problems: make([]importProblemDetail, 0, len(res.Problems))}

@@ -57,6 +57,7 @@ type User struct {
 	TOTPEnabled        bool       `json:"totp_enabled"`           // a second factor is on
 	MustEnrolTOTP      bool       `json:"must_enrol_totp"`        // an administrator who must enrol one first (Service.RequireTOTPForAdmins)
 	LockedUntil        *time.Time `json:"locked_until,omitempty"` // after too many failed sign-ins
+	Email              string     `json:"email,omitempty"`        // a work address for reminders; "" when none
 
 	// Set when the request came with an API token (auth/token.go, TokenUser):
 	// the token's id and name, for the audit log ("token <name>"), and
@@ -221,12 +222,12 @@ func (s *Service) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-const userColumns = `u.id, u.username, u.display_name, u.role, u.org_kind, u.org_code, u.section, u.disabled, u.must_change_password, u.created_at, u.totp_enabled, u.locked_until`
+const userColumns = `u.id, u.username, u.display_name, u.role, u.org_kind, u.org_code, u.section, u.disabled, u.must_change_password, u.created_at, u.totp_enabled, u.locked_until, u.email`
 
 func scanUser(sc interface{ Scan(...any) error }, extra ...any) (User, error) {
 	var u User
 	err := sc.Scan(append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.OrgKind, &u.OrgCode, &u.Section,
-		&u.Disabled, &u.MustChangePassword, &u.CreatedAt, &u.TOTPEnabled, &u.LockedUntil}, extra...)...)
+		&u.Disabled, &u.MustChangePassword, &u.CreatedAt, &u.TOTPEnabled, &u.LockedUntil, &u.Email}, extra...)...)
 	if u.LockedUntil != nil {
 		t := u.LockedUntil.UTC()
 		u.LockedUntil = &t

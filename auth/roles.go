@@ -21,6 +21,7 @@ const (
 	StatsView       = "stats.view"
 	AdmissionView   = "admission.view"
 	AdmissionEdit   = "admission.edit"
+	AdmissionPII    = "admission.view_pii" // see applicants' unmasked personal data (with a reason, audited)
 	FinanceView     = "finance.view"
 	FinanceEdit     = "finance.edit"
 	SupervisionView = "supervision.view"
@@ -55,6 +56,7 @@ var Permissions = []PermissionInfo{
 	{StatsView, i18n.T("查看统计", "View statistics")},
 	{AdmissionView, i18n.T("查看招生入学", "View admissions")},
 	{AdmissionEdit, i18n.T("办理招生入学", "Run admissions")},
+	{AdmissionPII, i18n.T("查看入学申请人完整个人信息", "View admission applicants' full personal data")},
 	{FinanceView, i18n.T("查看经费", "View finance")},
 	{FinanceEdit, i18n.T("编辑经费", "Edit finance")},
 	{SupervisionView, i18n.T("查看督导", "View supervision")},
@@ -98,7 +100,7 @@ var Sections = []SectionInfo{
 	{"students", i18n.T("学籍管理科", "Students"), []string{StudentView, StudentEdit, StudentViewPII}},
 	{"teachers", i18n.T("人事教师科", "Teachers"), []string{TeacherView, TeacherEdit}},
 	{"statistics", i18n.T("统计科", "Statistics"), []string{StatsView}},
-	{"admissions", i18n.T("招生考试科", "Admissions"), []string{AdmissionView, AdmissionEdit}},
+	{"admissions", i18n.T("招生考试科", "Admissions"), []string{AdmissionView, AdmissionEdit, AdmissionPII}},
 	{"finance", i18n.T("计划财务科", "Finance"), []string{FinanceView, FinanceEdit}},
 	{"supervision", i18n.T("教育督导室", "Supervision"), []string{SupervisionView, SupervisionEdit}},
 	{"safety", i18n.T("安全稳定科", "Safety"), []string{SafetyView, SafetyEdit}},

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 type NewUser struct {
 	Username    string
 	DisplayName string
+	Email       string // optional: where reminders go
 	Password    string
 	Role        Role
 	OrgKind     string
@@ -177,6 +179,21 @@ func checkUsername(name string, v *fault.Validation) {
 	}
 }
 
+// checkEmail accepts "" (no address) or one plain address (name@host),
+// without a display name, at most 254 characters.
+func checkEmail(email string, v *fault.Validation) string {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return ""
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Name != "" || a.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {
+		v.Add("email", "电子邮箱 %q 格式不正确（如 zhang.san@jyj.example.cn）", "%q is not an e-mail address (such as zhang.san@jyj.example.cn)", email)
+		return email
+	}
+	return email
+}
+
 func checkDisplayName(name string, v *fault.Validation) string {
 	name = strings.TrimSpace(name)
 	if len([]rune(name)) > 50 {
@@ -195,6 +212,7 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	nu.Username = strings.TrimSpace(nu.Username)
 	checkUsername(nu.Username, &v)
 	nu.DisplayName = checkDisplayName(nu.DisplayName, &v)
+	nu.Email = checkEmail(nu.Email, &v)
 	if nu.Role == "" && nu.OrgKind == "" {
 		nu.Role, nu.OrgKind = Admin, OrgCity // the first administrator
 	}
@@ -211,11 +229,12 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	}
 	now := s.now()
 	u := User{ID: db.NewID(), Username: nu.Username, DisplayName: nu.DisplayName, Role: o.Role, OrgKind: o.OrgKind,
-		OrgCode: o.OrgCode, Section: o.Section, Schools: o.Schools, MustChangePassword: nu.MustChangePassword, CreatedAt: now}
+		OrgCode: o.OrgCode, Section: o.Section, Schools: o.Schools, MustChangePassword: nu.MustChangePassword, CreatedAt: now,
+		Email: nu.Email}
 	err = s.DB.InTx(ctx, func(tx db.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO app_user (id, username, display_name, password_hash, role, org_kind, org_code,
-			section, must_change_password, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
-			u.ID, u.Username, u.DisplayName, hash, string(u.Role), u.OrgKind, u.OrgCode, u.Section, u.MustChangePassword, now)
+			section, must_change_password, created_at, updated_at, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)`,
+			u.ID, u.Username, u.DisplayName, hash, string(u.Role), u.OrgKind, u.OrgCode, u.Section, u.MustChangePassword, now, u.Email)
 		if err != nil {
 			return err
 		}
@@ -431,6 +450,7 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) (UserPage, error)
 // UserChange is what an administrator may change of a user.
 type UserChange struct {
 	DisplayName string
+	Email       string
 	Role        Role
 	OrgKind     string
 	OrgCode     string
@@ -456,6 +476,7 @@ func (s *Service) UpdateUser(ctx context.Context, by Actor, id int64, ch UserCha
 		}
 		var v fault.Validation
 		name := checkDisplayName(ch.DisplayName, &v)
+		email := checkEmail(ch.Email, &v)
 		o := s.checkOrg(ctx, tx, org{Role: ch.Role, OrgKind: ch.OrgKind, OrgCode: ch.OrgCode, Section: ch.Section, Schools: ch.Schools}, &v)
 		if err := v.Err(); err != nil {
 			return err
@@ -467,7 +488,7 @@ func (s *Service) UpdateUser(ctx context.Context, by Actor, id int64, ch UserCha
 		}
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE app_user SET display_name = $2, role = $3, org_kind = $4, org_code = $5,
-			section = $6, updated_at = $7 WHERE id = $1`, id, name, string(o.Role), o.OrgKind, o.OrgCode, o.Section, now); err != nil {
+			section = $6, updated_at = $7, email = $8 WHERE id = $1`, id, name, string(o.Role), o.OrgKind, o.OrgCode, o.Section, now, email); err != nil {
 			return fmt.Errorf("update user %s: %w", cur.Username, err)
 		}
 		if err := setSchools(ctx, tx, id, o.Schools); err != nil {
@@ -475,10 +496,14 @@ func (s *Service) UpdateUser(ctx context.Context, by Actor, id int64, ch UserCha
 		}
 		out = cur
 		out.DisplayName, out.Role, out.OrgKind, out.OrgCode, out.Section, out.Schools = name, o.Role, o.OrgKind, o.OrgCode, o.Section, o.Schools
+		out.Email = email
 		out.MustEnrolTOTP = s.RequireTOTPForAdmins && out.Role == Admin && !out.TOTPEnabled
 		var changes []string
 		if cur.DisplayName != out.DisplayName {
 			changes = append(changes, "display_name")
+		}
+		if cur.Email != out.Email {
+			changes = append(changes, "email")
 		}
 		if describeOrg(cur) != describeOrg(out) {
 			changes = append(changes, describeOrg(cur)+" -> "+describeOrg(out))

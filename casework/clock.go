@@ -37,6 +37,16 @@ func (cl Clock) Running() bool { return cl.StoppedSince.IsZero() && cl.Ended.IsZ
 // not yet settled by a published notice.
 func (cl Clock) Due(cal *calendar.Calendar, r *Rule) (calendar.Date, bool, error) {
 	if r.Fixed {
+		if cl.Extension > 0 {
+			// The one extension moves the given last day on: by calendar days
+			// (to a working day, as calendar-day periods end) or working days.
+			if r.Unit == calendar.Workdays {
+				d, provisional := cal.AddWorkdays(cl.Fixed, cl.Extension)
+				return d, provisional, nil
+			}
+			d, provisional := cal.AddCalendarDays(cl.Fixed, cl.Extension)
+			return d, provisional, nil
+		}
 		_, provisional := cal.IsWorkday(cl.Fixed)
 		return cl.Fixed, provisional, nil
 	}
@@ -211,7 +221,20 @@ func advance(cal *calendar.Calendar, t *Type, from string, received calendar.Dat
 				start = curDue
 			}
 		}
-		next[code] = Clock{Start: start}
+		cl := Clock{Start: start}
+		if r, _ := t.Rule(code); r.Fixed {
+			// The step gives the last day (a rectification notice's deadline).
+			f := r.dueField()
+			due, err := calendar.ParseDate(fields[f])
+			if err != nil || !due.After(on) {
+				var val fault.Validation
+				fd, _ := t.Field(f)
+				val.AddText(f, text("%s应为 %s 之后的日期", "%s must be a date after %s", fd.Label, on))
+				return nil, false, val.Err()
+			}
+			cl.Fixed = due
+		}
+		next[code] = cl
 	}
 
 	if dst.Clock != "" {

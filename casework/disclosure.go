@@ -1,7 +1,12 @@
 package casework
 
 import (
+	"context"
+	"slices"
+
 	"edubureau/calendar"
+	"edubureau/db"
+	"edubureau/fault"
 	"edubureau/i18n"
 )
 
@@ -20,10 +25,14 @@ func infoDisclosure() Type {
 		Name:           i18n.T("政府信息公开申请", "Government information disclosure request"),
 		Section:        "legal",
 		OpenPermission: edit,
+		OpenOptional:   []string{"applicant_type"},
 		Fields: []Field{
+			{Name: "applicant_type", Label: i18n.T("申请人类型", "Applicant"), Choices: ApplicantTypes},
 			fieldItems, fieldApprovedBy,
 			{Name: "third_party", Label: i18n.T("第三方", "Third party")},
-			{Name: "outcome", Label: i18n.T("答复类型", "Reply"), Choices: []string{"disclose", "partial", "refuse", "not_exist", "not_ours", "not_information"}},
+			{Name: "outcome", Label: i18n.T("答复类型", "Reply"), Choices: outcomeCodes()},
+			{Name: "outcome_reason", Label: i18n.T("理由（不予公开、无法提供、不予处理、其他处理时）", "Reason (when refused, not available, not processed, other)"),
+				Choices: reasonCodes()},
 		},
 		Documents: []DocKind{docApplication, docSupplement,
 			{"extension_notice", i18n.T("延期答复告知书", "Notice of extension")},
@@ -58,9 +67,80 @@ func infoDisclosure() Type {
 				Permission: ApprovePermission, Fields: []string{"approved_by"}, Documents: []string{"extension_notice"},
 				WithinClock: true, Extend: "reply"},
 			{Code: "reply", Name: i18n.T("答复申请人", "Reply"), From: []string{"received"}, To: "replied",
-				Permission: edit, Fields: []string{"outcome"}, Documents: []string{"reply"}},
+				Permission: edit, Fields: []string{"outcome"}, Optional: []string{"outcome_reason"}, Documents: []string{"reply"}},
 			{Code: "withdraw", Name: i18n.T("申请人撤回", "Withdrawn by the applicant"), From: []string{"received", "awaiting_supplement", "third_party"}, To: "withdrawn",
 				Permission: edit, NeedReason: true},
 		},
+	}
+}
+
+// ApplicantTypes are the kinds of applicant the national annual-report
+// template (国办公开办函〔2021〕30号) counts: natural persons, and legal persons
+// or other organisations — businesses, research institutions, public-interest
+// organisations, legal service providers, others.
+var ApplicantTypes = []string{"natural_person", "enterprise", "research", "public_interest", "legal_service", "other_org"}
+
+// Outcome is one way a disclosure request is answered, with the reasons the
+// template counts under it (in the template's order).
+type Outcome struct {
+	Code    string
+	Reasons []string
+}
+
+// Outcomes are the template's answers: （一）予以公开 （二）部分公开 （三）不予公开
+// with its eight grounds （四）无法提供 with three （五）不予处理 with five
+// （六）其他处理 with three.
+var Outcomes = []Outcome{
+	{"disclose", nil},
+	{"partial", nil},
+	{"refuse", []string{"state_secret", "law_forbids", "security", "third_party", "internal_affairs", "process_info", "enforcement_file", "inquiry"}},
+	{"unable", []string{"not_held", "needs_creation", "unclear"}},
+	{"not_processed", []string{"petition", "repeat", "publication", "excessive", "confirmation"}},
+	{"other", []string{"no_supplement", "fee_unpaid", "other_reason"}},
+}
+
+func outcomeCodes() []string {
+	out := make([]string, len(Outcomes))
+	for i, o := range Outcomes {
+		out[i] = o.Code
+	}
+	return out
+}
+
+func reasonCodes() []string {
+	var out []string
+	for _, o := range Outcomes {
+		out = append(out, o.Reasons...)
+	}
+	return out
+}
+
+// OutcomeOf returns the answer with code.
+func OutcomeOf(code string) (Outcome, bool) {
+	for _, o := range Outcomes {
+		if o.Code == code {
+			return o, true
+		}
+	}
+	return Outcome{}, false
+}
+
+func init() {
+	// A reply that refuses, cannot provide, does not process or is "other"
+	// says why, in one of the template's reasons for that answer; one that
+	// discloses gives none.
+	builtinHooks[InfoDisclosure+"/reply"] = func(ctx context.Context, e *Engine, tx db.Tx, c Case, ev Event, by Actor) error {
+		o, _ := OutcomeOf(c.Fields["outcome"])
+		reason := c.Fields["outcome_reason"]
+		var v fault.Validation
+		switch {
+		case len(o.Reasons) > 0 && reason == "":
+			v.Add("outcome_reason", "答复类型为“%s”时须选择理由", "a reply of type %q needs its reason", o.Code)
+		case len(o.Reasons) > 0 && !slices.Contains(o.Reasons, reason):
+			v.Add("outcome_reason", "理由 %q 不属于答复类型 %q（可选：%v）", "the reason %q does not go with the reply %q (choose from %v)", reason, o.Code, o.Reasons)
+		case len(o.Reasons) == 0 && reason != "":
+			v.Add("outcome_reason", "答复类型为 %q 时不填写理由", "a reply of type %q takes no reason", o.Code)
+		}
+		return v.Err()
 	}
 }

@@ -59,7 +59,7 @@ func schoolLicence() Type {
 			{"inspection_report", i18n.T("实地核查报告", "Inspection report")},
 		},
 		Rules: []Rule{
-			{Code: "acceptance", Name: i18n.T("受理审查", "acceptance"), N: 5, Unit: workdays, Basis: i18n.T("行政许可法第三十二条", "License Law Art. 32")},
+			acceptanceRule(),
 			{Code: "decision", Name: i18n.T("许可决定", "decision"), N: 20, Unit: workdays, Extension: 10, Basis: i18n.T("行政许可法第四十二条", "License Law Art. 42")},
 			{Code: "hearing_request", Name: i18n.T("申请听证", "hearing request"), N: 5, Unit: workdays, OtherParty: true, Basis: i18n.T("行政许可法第四十七条", "License Law Art. 47")},
 			{Code: "hearing", Name: i18n.T("组织听证", "hearing"), N: 20, Unit: workdays, Basis: i18n.T("行政许可法第四十七条", "License Law Art. 47")},
@@ -79,44 +79,60 @@ func schoolLicence() Type {
 			{Code: "rejected", Name: i18n.T("不予受理", "Not accepted"), Final: true},
 			{Code: "withdrawn", Name: i18n.T("申请人撤回", "Withdrawn"), Final: true},
 		},
-		Transitions: []Transition{
-			{Code: "notify_supplement", Name: i18n.T("一次性告知补正", "Notify what to supplement"), From: []string{"received"}, To: "awaiting_supplement",
-				Permission: edit, Fields: []string{"items"}, Documents: []string{"supplement_notice"},
-				Within: &Window{N: 5, Unit: workdays, Basis: i18n.T("行政许可法第三十二条", "License Law Art. 32")}},
-			{Code: "supplement", Name: i18n.T("申请人补正（受理）", "Supplemented (accepted)"), From: []string{"awaiting_supplement"}, To: "accepted",
-				Permission: edit, Start: "decision"},
-			{Code: "accept", Name: i18n.T("受理", "Accept"), From: []string{"received"}, To: "accepted",
-				Permission: edit, Start: "decision", StartFrom: DeemedOnReceipt},
-			{Code: "reject", Name: i18n.T("不予受理", "Do not accept"), From: []string{"received", "awaiting_supplement"}, To: "rejected",
-				Permission: edit, NeedReason: true},
-			{Code: "notify_hearing", Name: i18n.T("告知听证权利", "Notify the right to a hearing"), From: []string{"accepted"}, To: "hearing_notified",
+		Transitions: append(acceptanceSteps(),
+			Transition{Code: "notify_hearing", Name: i18n.T("告知听证权利", "Notify the right to a hearing"), From: []string{"accepted"}, To: "hearing_notified",
 				Permission: edit, Stop: "decision", Start: "hearing_request"},
-			{Code: "request_hearing", Name: i18n.T("申请人要求听证", "Hearing requested"), From: []string{"hearing_notified"}, To: "hearing",
+			Transition{Code: "request_hearing", Name: i18n.T("申请人要求听证", "Hearing requested"), From: []string{"hearing_notified"}, To: "hearing",
 				Permission: edit, Start: "hearing"},
-			{Code: "waive_hearing", Name: i18n.T("未要求听证", "No hearing requested"), From: []string{"hearing_notified"}, To: "accepted",
+			Transition{Code: "waive_hearing", Name: i18n.T("未要求听证", "No hearing requested"), From: []string{"hearing_notified"}, To: "accepted",
 				Permission: edit, Resume: "decision"},
-			{Code: "hold_hearing", Name: i18n.T("听证结束", "Hearing held"), From: []string{"hearing"}, To: "accepted",
+			Transition{Code: "hold_hearing", Name: i18n.T("听证结束", "Hearing held"), From: []string{"hearing"}, To: "accepted",
 				Permission: edit, Documents: []string{"hearing_record"}, Resume: "decision"},
-			{Code: "start_expert_review", Name: i18n.T("启动专家评审", "Start expert review"), From: []string{"accepted"}, To: "expert_review",
+			Transition{Code: "start_expert_review", Name: i18n.T("启动专家评审", "Start expert review"), From: []string{"accepted"}, To: "expert_review",
 				Permission: edit, Stop: "decision"},
-			{Code: "finish_expert_review", Name: i18n.T("专家评审结束", "Expert review done"), From: []string{"expert_review"}, To: "accepted",
+			Transition{Code: "finish_expert_review", Name: i18n.T("专家评审结束", "Expert review done"), From: []string{"expert_review"}, To: "accepted",
 				Permission: edit, Documents: []string{"expert_opinion"}, Resume: "decision"},
-			{Code: "start_inspection", Name: i18n.T("启动实地核查", "Start inspection"), From: []string{"accepted"}, To: "inspection",
+			Transition{Code: "start_inspection", Name: i18n.T("启动实地核查", "Start inspection"), From: []string{"accepted"}, To: "inspection",
 				Permission: edit, Stop: "decision"},
-			{Code: "finish_inspection", Name: i18n.T("实地核查结束", "Inspection done"), From: []string{"inspection"}, To: "accepted",
+			Transition{Code: "finish_inspection", Name: i18n.T("实地核查结束", "Inspection done"), From: []string{"inspection"}, To: "accepted",
 				Permission: edit, Documents: []string{"inspection_report"}, Resume: "decision"},
-			{Code: "extend", Name: i18n.T("负责人批准延长十日", "Extend by 10 working days (head's approval)"), From: []string{"accepted"}, To: "accepted",
+			Transition{Code: "extend", Name: i18n.T("负责人批准延长十日", "Extend by 10 working days (head's approval)"), From: []string{"accepted"}, To: "accepted",
 				Permission: ApprovePermission, Fields: []string{"approved_by"}, Documents: []string{"extension_approval"},
 				WithinClock: true, Extend: "decision"},
-			{Code: "approve", Name: i18n.T("准予许可", "Approve"), From: []string{"accepted"}, To: "approved",
+			Transition{Code: "approve", Name: i18n.T("准予许可", "Approve"), From: []string{"accepted"}, To: "approved",
 				Permission: edit, Fields: []string{"decision_no"}, Optional: applicationFields, Documents: []string{"decision"}, Start: "certificate"},
-			{Code: "refuse", Name: i18n.T("不予许可", "Refuse"), From: []string{"accepted"}, To: "refused",
+			Transition{Code: "refuse", Name: i18n.T("不予许可", "Refuse"), From: []string{"accepted"}, To: "refused",
 				Permission: edit, Fields: []string{"decision_no"}, Documents: []string{"decision"}, NeedReason: true},
-			{Code: "issue_certificate", Name: i18n.T("颁发办学许可证", "Issue the licence"), From: []string{"approved"}, To: "certified",
+			Transition{Code: "issue_certificate", Name: i18n.T("颁发办学许可证", "Issue the licence"), From: []string{"approved"}, To: "certified",
 				Permission: edit, Fields: []string{"licence_no"}},
-			{Code: "withdraw", Name: i18n.T("申请人撤回", "Withdrawn by the applicant"), From: active, To: "withdrawn",
+			Transition{Code: "withdraw", Name: i18n.T("申请人撤回", "Withdrawn by the applicant"), From: active, To: "withdrawn",
 				Permission: edit, NeedReason: true},
-		},
+		),
+	}
+}
+
+// acceptanceRule is the License Law's first period, which every licensing
+// type starts with: the notice to supplement within 5 WD of receipt (Art. 32).
+func acceptanceRule() Rule {
+	return Rule{Code: "acceptance", Name: i18n.T("受理审查", "acceptance"), N: 5, Unit: calendar.Workdays,
+		Basis: i18n.T("行政许可法第三十二条", "License Law Art. 32")}
+}
+
+// acceptanceSteps are the steps every licensing type shares from "received":
+// everything to supplement told at once within 5 WD (Art. 32), the
+// supplement (the decision period starts), the acceptance (deemed on receipt
+// when no notice came in time), the refusal to accept.
+func acceptanceSteps() []Transition {
+	return []Transition{
+		{Code: "notify_supplement", Name: i18n.T("一次性告知补正", "Notify what to supplement"), From: []string{"received"}, To: "awaiting_supplement",
+			Permission: edit, Fields: []string{"items"}, Documents: []string{"supplement_notice"},
+			Within: &Window{N: 5, Unit: calendar.Workdays, Basis: i18n.T("行政许可法第三十二条", "License Law Art. 32")}},
+		{Code: "supplement", Name: i18n.T("申请人补正（受理）", "Supplemented (accepted)"), From: []string{"awaiting_supplement"}, To: "accepted",
+			Permission: edit, Start: "decision"},
+		{Code: "accept", Name: i18n.T("受理", "Accept"), From: []string{"received"}, To: "accepted",
+			Permission: edit, Start: "decision", StartFrom: DeemedOnReceipt},
+		{Code: "reject", Name: i18n.T("不予受理", "Do not accept"), From: []string{"received", "awaiting_supplement"}, To: "rejected",
+			Permission: edit, NeedReason: true},
 	}
 }
 

@@ -118,7 +118,12 @@ func (e *Engine) list(ctx context.Context, cond string, args []any, sc scope.Sco
 	page, perPage = pageOf(page, perPage)
 	where, sargs := sc.SQL("county_code", "school_code", len(args)+1)
 	args = append(args, sargs...)
-	filter := ` FROM case_file WHERE closed_on IS NULL AND ` + cond + ` AND ` + where
+	return e.readPage(ctx, ` FROM case_file WHERE closed_on IS NULL AND `+cond+` AND `+where, args, `due_key, id`, page, perPage)
+}
+
+// readPage counts the cases of filter (FROM … WHERE …, with args) up to
+// MaxCount and reads page of them in order.
+func (e *Engine) readPage(ctx context.Context, filter string, args []any, order string, page, perPage int) (Page, error) {
 	out := Page{Page: page, PerPage: perPage}
 	if err := e.DB.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1`+filter+` LIMIT %d) AS matching`, MaxCount+1),
 		args...).Scan(&out.Total); err != nil {
@@ -127,8 +132,8 @@ func (e *Engine) list(ctx context.Context, cond string, args []any, sc scope.Sco
 	if out.Total > MaxCount {
 		out.Total, out.Capped = MaxCount, true
 	}
-	rows, err := e.DB.QueryContext(ctx, `SELECT `+caseCols+filter+fmt.Sprintf(` ORDER BY due_key, id LIMIT %d OFFSET %d`,
-		perPage, (page-1)*perPage), args...)
+	rows, err := e.DB.QueryContext(ctx, `SELECT `+caseCols+filter+fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`,
+		order, perPage, (page-1)*perPage), args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("list cases: %w", err)
 	}
@@ -141,6 +146,12 @@ func (e *Engine) list(ctx context.Context, cond string, args []any, sc scope.Sco
 		out.Items = append(out.Items, c)
 	}
 	return out, rows.Err()
+}
+
+// AllOpen pages through every open case in scope sc, by deadline: the
+// "all open" work view, read in one ordered index (case_file_due).
+func (e *Engine) AllOpen(ctx context.Context, sc scope.Scope, page, perPage int) (Page, error) {
+	return e.list(ctx, "1=1", nil, sc, page, perPage)
 }
 
 // Mine pages through the open cases user handles, by deadline.

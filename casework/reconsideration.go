@@ -23,8 +23,10 @@ func reconsideration() Type {
 		Section:        "legal",
 		OpenPermission: edit,
 		OpenFields:     []string{"respondent"},
+		OpenOptional:   []string{"disclosure_no"},
 		Fields: []Field{
 			{Name: "respondent", Label: i18n.T("被申请人", "Respondent")},
+			{Name: "disclosure_no", Label: i18n.T("关联的政府信息公开申请编号", "Disclosure request it concerns")},
 			fieldItems, fieldApprovedBy, fieldDecisionNo,
 			{Name: "extension_days", Label: i18n.T("延长日数", "Days of extension"), Kind: Number},
 			{Name: "outcome", Label: i18n.T("复议结果", "Outcome"), Choices: []string{"uphold", "alter", "revoke", "confirm_illegal", "order_performance", "dismiss"}},

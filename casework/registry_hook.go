@@ -16,7 +16,11 @@ import (
 // RegistryHooks are the engine's hooks that carry a licensing decision to the
 // school registry: set Engine.Hooks to them (server.New does).
 func RegistryHooks(reg *school.Registry) map[string]Hook {
-	return map[string]Hook{SchoolLicence + "/approve": RegistryHook(reg)}
+	hooks := map[string]Hook{SchoolLicence + "/approve": RegistryHook(reg), TrainingLicence + "/approve": TrainingRegistryHook(reg)}
+	for k, h := range RenewalHooks(reg) {
+		hooks[k] = h
+	}
+	return hooks
 }
 
 // RegistryHook applies an approved licensing application to the school
@@ -206,7 +210,8 @@ func codeList(s string) []string {
 
 // registryFields maps the registry's field names to the case's.
 var registryFields = map[string]string{"name": "new_name", "name_en": "new_name_en", "type": "school_type",
-	"county": "school_county", "township": "school_township", "address": "school_address"}
+	"county": "school_county", "township": "school_township", "address": "school_address",
+	"licence_expires_on": "new_expires_on", "licence_issued_on": "new_expires_on"}
 
 // registryError passes the registry's refusal on with its field problems
 // under the case's field names (the identifier under codeField).

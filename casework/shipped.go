@@ -17,6 +17,10 @@ type Config struct {
 	// ComplaintReplyDays is the working days to reply to a complaint; 0 means
 	// DefaultComplaintReplyDays.
 	ComplaintReplyDays int
+	// AnnualReviewDays is the working days to review an annual check's
+	// self-report (and to re-check a rectification); 0 means
+	// DefaultAnnualReviewDays.
+	AnnualReviewDays int
 }
 
 // ConfigFor is a bureau's configuration: its case numbers begin with the
@@ -48,6 +52,11 @@ var DefaultPrefixes = map[string]string{
 	InfoDisclosure:  "衡教公",
 	AssignedTask:    "衡教督",
 	Complaint:       "衡教信",
+	AnnualCheck:     "衡教检",
+	LicenceRenewal:  "衡教续",
+	TrainingLicence: "衡教培",
+	TrainingCase:    "衡教监",
+	Litigation:      "衡教诉",
 }
 
 // The codes of the shipped case types.
@@ -57,6 +66,11 @@ const (
 	InfoDisclosure  = "info_disclosure"
 	AssignedTask    = "assigned_task"
 	Complaint       = "complaint"
+	AnnualCheck     = "annual_check"         // 民办学校年检
+	LicenceRenewal  = "licence_renewal"      // 民办学校办学许可证延续
+	TrainingLicence = "training_licence"     // 校外培训机构设立、变更、终止
+	TrainingCase    = "training_supervision" // 校外培训机构违规查处
+	Litigation      = "litigation"           // 行政诉讼（本局为被告）
 )
 
 // ApprovePermission is the permission of the steps that need the head's
@@ -67,7 +81,8 @@ const ApprovePermission = auth.CaseEdit
 
 // Shipped returns the bureau's case types configured by c.
 func Shipped(c Config) []Type {
-	types := []Type{schoolLicence(), reconsideration(), infoDisclosure(), assignedTask(), complaint(c.ComplaintReplyDays)}
+	types := []Type{schoolLicence(), reconsideration(), infoDisclosure(), assignedTask(), complaint(c.ComplaintReplyDays),
+		annualCheck(c.AnnualReviewDays), licenceRenewal(), trainingLicence(), trainingSupervision(), litigation()}
 	for i := range types {
 		t := &types[i]
 		t.Prefix = DefaultPrefixes[t.Code]

@@ -333,14 +333,52 @@ func settle(cal *calendar.Calendar, t *Type, c *Case) error {
 }
 
 // Open opens a case of type typeCode: it gives it the next number of its
-// type and year, starts its first period and records who opened it.
+// type and year, starts its first period and records who opened it. The case
+// comes back with its AccessCode, which the applicant follows it with on the
+// portal (only its hash is stored).
 func (e *Engine) Open(ctx context.Context, typeCode string, in OpenInput, by Actor) (Case, error) {
-	t, err := e.typeOf(typeCode)
+	t, c, sums, err := e.prepareOpen(typeCode, in, by)
 	if err != nil {
 		return Case{}, err
 	}
+	code := newAccessCode()
+	hash, err := auth.HashPassword(code, e.Argon2)
+	if err != nil {
+		return Case{}, fault.Wrap(err, "hash the access code")
+	}
+	err = e.DB.InTx(ctx, func(tx db.Tx) error { return e.insertOpened(ctx, tx, t, &c, in, sums, hash, by) })
+	if err != nil {
+		return Case{}, err
+	}
+	c.AccessCode = code
+	return c, nil
+}
+
+// OpenTx opens a case inside the caller's transaction tx, which it commits or
+// undoes with the rest of its work (a batch of annual checks, a supervision
+// case opened by the charge check that found the violation). The case has no
+// access code: the bureau opens it of its own motion, and nobody follows it on
+// the portal.
+func (e *Engine) OpenTx(ctx context.Context, tx db.Tx, typeCode string, in OpenInput, by Actor) (Case, error) {
+	t, c, sums, err := e.prepareOpen(typeCode, in, by)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := e.insertOpened(ctx, tx, t, &c, in, sums, "", by); err != nil {
+		return Case{}, err
+	}
+	return c, nil
+}
+
+// prepareOpen checks what a case is opened with and settles its first
+// deadline, touching nothing.
+func (e *Engine) prepareOpen(typeCode string, in OpenInput, by Actor) (*Type, Case, []string, error) {
+	t, err := e.typeOf(typeCode)
+	if err != nil {
+		return nil, Case{}, nil, err
+	}
 	if !by.can(t.OpenPermission) {
-		return Case{}, failure(fault.Forbidden, "您无权登记%s", "you may not open a case of type %s", t.Name)
+		return nil, Case{}, nil, failure(fault.Forbidden, "您无权登记%s", "you may not open a case of type %s", t.Name)
 	}
 	cal, today := e.cal(), e.Today()
 	var v fault.Validation
@@ -377,19 +415,21 @@ func (e *Engine) Open(ctx context.Context, typeCode string, in OpenInput, by Act
 		r, _ := t.Rule(init.Clock)
 		cl := Clock{Start: c.ReceivedOn}
 		if r.Fixed {
-			due, err := calendar.ParseDate(c.Fields["due_on"])
+			f := r.dueField()
+			due, err := calendar.ParseDate(c.Fields[f])
 			if err == nil && !due.After(c.ReceivedOn) {
-				v.Add("due_on", "办结期限 %s 应晚于收到日期 %s", "the last day %s must be after the date received, %s", due, c.ReceivedOn)
+				fd, _ := t.Field(f)
+				v.AddText(f, text("%s %s 应晚于收到日期 %s", "%s, %s, must be after the date received, %s", fd.Label, due, c.ReceivedOn))
 			}
 			cl.Fixed = due
 		}
 		c.Clocks[init.Clock] = cl
 	}
 	if err := v.Err(); err != nil {
-		return Case{}, err
+		return nil, Case{}, nil, err
 	}
 	if !by.Scope.Reaches(c.CountyCode, c.SchoolCode) {
-		return Case{}, fault.New(fault.Forbidden, "您无权为区划 %s 登记案件", "you may not open a case for area %s", c.CountyCode)
+		return nil, Case{}, nil, fault.New(fault.Forbidden, "您无权为区划 %s 登记案件", "you may not open a case for area %s", c.CountyCode)
 	}
 	if s := c.Fields["owner_section"]; s != "" {
 		c.Section = s
@@ -398,54 +438,48 @@ func (e *Engine) Open(ctx context.Context, typeCode string, in OpenInput, by Act
 		c.HandlerID, c.Handler = by.UserID, by.Username
 	}
 	if err := settle(cal, t, &c); err != nil {
-		return Case{}, err
-	}
-	code := newAccessCode()
-	hash, err := auth.HashPassword(code, e.Argon2)
-	if err != nil {
-		return Case{}, fault.Wrap(err, "hash the access code")
+		return nil, Case{}, nil, err
 	}
 	now := e.now()
 	c.ID, c.Year, c.Version, c.CreatedAt, c.UpdatedAt = db.NewID(), c.ReceivedOn.Year(), 1, now, now
-	err = e.DB.InTx(ctx, func(tx db.Tx) error {
-		seq, err := e.nextSeq(ctx, tx, t.Code, c.Year)
-		if err != nil {
-			return err
-		}
-		c.Seq, c.Number = seq, t.Number(c.Year, seq)
-		fields, _ := json.Marshal(c.Fields)
-		clocks, _ := json.Marshal(c.Clocks)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO case_file (id, type, number, year, seq, state, section, handler_id, handler,
-			applicant_name, applicant_contact, subject, school_code, county_code, received_on, clock, due_on, due_key, due_provisional,
-			extended, stopped_since, escalated, late, closed_on, fields, clocks, access_hash, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-			$25, $26, $27, $28, $29, $30)`,
-			c.ID, c.Type, c.Number, c.Year, c.Seq, c.State, c.Section, c.HandlerID, c.Handler, c.ApplicantName, c.ApplicantContact,
-			c.Subject, nullString(c.SchoolCode), c.CountyCode, c.ReceivedOn.String(), c.Clock, nullDate(c.DueOn), dueKey(c.DueOn),
-			c.DueProvisional, c.Extended, nullDate(c.StoppedSince), c.Escalated, c.Late, nullDate(c.ClosedOn), string(fields),
-			string(clocks), hash, c.Version, c.CreatedAt, c.UpdatedAt); err != nil {
-			return fmt.Errorf("insert case %s: %w", c.Number, err)
-		}
-		ev := Event{ID: db.NewID(), CaseID: c.ID, Seq: 1, Transition: OpenStep, ToState: c.State, On: c.ReceivedOn, At: now,
-			ByID: by.UserID, By: by.Username, Reason: strings.TrimSpace(in.Reason), Fields: c.Fields, DueOn: c.DueOn}
-		if err := insertEvent(ctx, tx, ev); err != nil {
-			return err
-		}
-		if err := e.insertDocuments(ctx, tx, c.ID, ev.ID, in.Documents, sums, now, by); err != nil {
-			return err
-		}
-		if err := e.Audit.Record(ctx, tx, audit.Entry{Action: "case.open", RecordType: "case", RecordID: strconv.FormatInt(c.ID, 10),
-			Detail:  strings.TrimSpace(c.Number + " " + ev.Reason),
-			Changes: []audit.Change{{Field: "state", After: c.State}, {Field: "due_on", After: dateText(c.DueOn)}}}.ByActor(by.Actor)); err != nil {
-			return err
-		}
-		return e.hook(ctx, tx, t.Code, OpenStep, c, ev)
-	})
+	return t, c, sums, nil
+}
+
+// insertOpened writes a prepared case in tx: its number, the row, the opening
+// event, its documents, the audit entry, and the type's opening hooks.
+func (e *Engine) insertOpened(ctx context.Context, tx db.Tx, t *Type, c *Case, in OpenInput, sums []string, hash string, by Actor) error {
+	seq, err := e.nextSeq(ctx, tx, t.Code, c.Year)
 	if err != nil {
-		return Case{}, err
+		return err
 	}
-	c.AccessCode = code
-	return c, nil
+	c.Seq, c.Number = seq, t.Number(c.Year, seq)
+	fields, _ := json.Marshal(c.Fields)
+	clocks, _ := json.Marshal(c.Clocks)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO case_file (id, type, number, year, seq, state, section, handler_id, handler,
+		applicant_name, applicant_contact, subject, school_code, county_code, received_on, clock, due_on, due_key, due_provisional,
+		extended, stopped_since, escalated, late, closed_on, fields, clocks, access_hash, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
+		$25, $26, $27, $28, $29, $30)`,
+		c.ID, c.Type, c.Number, c.Year, c.Seq, c.State, c.Section, c.HandlerID, c.Handler, c.ApplicantName, c.ApplicantContact,
+		c.Subject, nullString(c.SchoolCode), c.CountyCode, c.ReceivedOn.String(), c.Clock, nullDate(c.DueOn), dueKey(c.DueOn),
+		c.DueProvisional, c.Extended, nullDate(c.StoppedSince), c.Escalated, c.Late, nullDate(c.ClosedOn), string(fields),
+		string(clocks), hash, c.Version, c.CreatedAt, c.UpdatedAt); err != nil {
+		return fmt.Errorf("insert case %s: %w", c.Number, err)
+	}
+	ev := Event{ID: db.NewID(), CaseID: c.ID, Seq: 1, Transition: OpenStep, ToState: c.State, On: c.ReceivedOn, At: c.CreatedAt,
+		ByID: by.UserID, By: by.Username, Reason: strings.TrimSpace(in.Reason), Fields: c.Fields, DueOn: c.DueOn}
+	if err := insertEvent(ctx, tx, ev); err != nil {
+		return err
+	}
+	if err := e.insertDocuments(ctx, tx, c.ID, ev.ID, in.Documents, sums, c.CreatedAt, by); err != nil {
+		return err
+	}
+	if err := e.Audit.Record(ctx, tx, audit.Entry{Action: "case.open", RecordType: "case", RecordID: strconv.FormatInt(c.ID, 10),
+		Detail:  strings.TrimSpace(c.Number + " " + ev.Reason),
+		Changes: []audit.Change{{Field: "state", After: c.State}, {Field: "due_on", After: dateText(c.DueOn)}}}.ByActor(by.Actor)); err != nil {
+		return err
+	}
+	return e.hook(ctx, tx, t.Code, OpenStep, *c, ev, by)
 }
 
 // nextSeq hands out the next number of a type and year. The upsert holds the
@@ -461,12 +495,27 @@ func (e *Engine) nextSeq(ctx context.Context, tx db.Tx, typ string, year int) (i
 	return seq, nil
 }
 
-func (e *Engine) hook(ctx context.Context, tx db.Tx, typ, step string, c Case, ev Event) error {
+// hook runs the engine's own work for a step (builtinHooks: the annual
+// check's results, links between cases, the checks a disclosure reply needs),
+// then the hook the caller set, both in the step's transaction.
+func (e *Engine) hook(ctx context.Context, tx db.Tx, typ, step string, c Case, ev Event, by Actor) error {
+	if h := builtinHooks[typ+"/"+step]; h != nil {
+		if err := h(ctx, e, tx, c, ev, by); err != nil {
+			return err
+		}
+	}
 	if h := e.Hooks[typ+"/"+step]; h != nil {
 		return h(ctx, tx, c, ev)
 	}
 	return nil
 }
+
+// builtinHook is work the engine itself does in the transaction of a step.
+type builtinHook func(ctx context.Context, e *Engine, tx db.Tx, c Case, ev Event, by Actor) error
+
+// builtinHooks are keyed "type/transition", as Engine.Hooks; each file of a
+// case type adds its own from an init function.
+var builtinHooks = map[string]builtinHook{}
 
 // Take takes step transition on case caseID. Whatever is wrong — a step not
 // allowed in the case's state, one the actor may not take, a missing field or
@@ -606,7 +655,7 @@ func (e *Engine) Take(ctx context.Context, caseID int64, transition string, in I
 			Detail: strings.TrimSpace(c.Number + " " + reason), Changes: changes}.ByActor(by.Actor)); err != nil {
 			return err
 		}
-		if err := e.hook(ctx, tx, t.Code, tr.Code, c, ev); err != nil {
+		if err := e.hook(ctx, tx, t.Code, tr.Code, c, ev, by); err != nil {
 			return err
 		}
 		out = c

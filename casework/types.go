@@ -23,6 +23,7 @@ type Type struct {
 
 	OpenPermission string   // who may open a case (e.g. auth.CaseEdit)
 	OpenFields     []string // fields required when a case is opened
+	OpenOptional   []string // fields that may be given when a case is opened (forms offer them too)
 	Fields         []Field  // every field a case of this type may carry
 	Documents      []DocKind
 	Rules          []Rule // the legal periods
@@ -46,9 +47,22 @@ type Rule struct {
 	// supplement, to ask for a hearing, to give an opinion): running past it
 	// does not make the bureau late.
 	OtherParty bool
-	// Fixed: the last day is given when the case is opened (field "due_on"),
-	// as a superior's assigned task sets it.
+	// Fixed: the last day is given, not counted: when the case is opened (as
+	// a superior's assigned task sets it) or with the step that starts the
+	// period (a rectification notice's deadline), in the field DueField.
+	// Extension then adds calendar days (Unit CalendarDays) or working days.
 	Fixed bool
+	// DueField names the date field holding a Fixed period's last day; ""
+	// means "due_on".
+	DueField string
+}
+
+// dueField is the field holding a Fixed period's last day.
+func (r *Rule) dueField() string {
+	if r.DueField == "" {
+		return "due_on"
+	}
+	return r.DueField
 }
 
 // State is where a case is. Clock names the period that runs while the case
@@ -251,8 +265,13 @@ func (t *Type) Check() error {
 		if !r.Fixed && (r.N < 1 || r.Unit != calendar.Workdays && r.Unit != calendar.CalendarDays) || r.Extension < 0 {
 			add("rule %q needs N ≥ 1, a unit and an extension ≥ 0", r.Code)
 		}
-		if r.Fixed && !slices.Contains(t.OpenFields, "due_on") {
-			add("rule %q is fixed but due_on is not required at opening", r.Code)
+		if r.Fixed && r.Extension > 0 && r.Unit != calendar.Workdays && r.Unit != calendar.CalendarDays {
+			add("rule %q is fixed with an extension but has no unit", r.Code)
+		}
+		if r.Fixed {
+			if f, ok := t.Field(r.dueField()); !ok || f.Kind != DateField {
+				add("rule %q is fixed but its field %q is not a date field", r.Code, r.dueField())
+			}
 		}
 	}
 	initial := 0
@@ -273,7 +292,12 @@ func (t *Type) Check() error {
 	if initial != 1 {
 		add("%d initial states, want 1", initial)
 	}
-	for _, f := range t.OpenFields {
+	if init := t.Initial(); init != nil && init.Clock != "" {
+		if r, ok := t.Rule(init.Clock); ok && r.Fixed && !slices.Contains(t.OpenFields, r.dueField()) {
+			add("rule %q is fixed but %s is not required at opening", r.Code, r.dueField())
+		}
+	}
+	for _, f := range append(slices.Clone(t.OpenFields), t.OpenOptional...) {
 		if _, ok := t.Field(f); !ok {
 			add("open field %q is not defined", f)
 		}
@@ -322,6 +346,9 @@ func (t *Type) Check() error {
 			if r, ok := t.Rule(tr.Extend); ok && r.Extension == 0 {
 				add("transition %q extends rule %q, which has no extension", tr.Code, tr.Extend)
 			}
+		}
+		if r, ok := t.Rule(tr.Start); ok && r.Fixed && !slices.Contains(tr.Fields, r.dueField()) {
+			add("transition %q starts the fixed rule %q without requiring %s", tr.Code, r.Code, r.dueField())
 		}
 		if tr.Within != nil && tr.Within.N < 1 {
 			add("transition %q: window must be at least 1", tr.Code)

@@ -19,7 +19,7 @@ func date(t testing.TB, s string) calendar.Date {
 
 func TestShippedTypesAreWellDefined(t *testing.T) {
 	types := Shipped(Config{})
-	if len(types) != 5 {
+	if len(types) != 10 {
 		t.Fatalf("%d types shipped", len(types))
 	}
 	for i := range types {
@@ -139,5 +139,36 @@ func TestConfigForAbbreviates(t *testing.T) {
 	}
 	if n := Shipped(ConfigFor("长宁区", ""))[0].Number(2026, 12); n[:3] != "长" {
 		t.Errorf("number %q", n)
+	}
+}
+
+// TestCheckFindsFixedPeriodMistakes: a period whose last day a step gives
+// must name a date field, and the steps that start it must require it.
+func TestCheckFindsFixedPeriodMistakes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*Type)
+		want string
+	}{
+		{"not a date field", func(ty *Type) { ty.Rules[2].DueField = "issues" }, "not a date field"},
+		{"started without the field", func(ty *Type) {
+			for i := range ty.Transitions {
+				if ty.Transitions[i].Code == "fail" {
+					ty.Transitions[i].Fields = []string{"issues"}
+				}
+			}
+		}, "without requiring rectify_by"},
+		{"the opening lacks it", func(ty *Type) { ty.OpenFields = []string{"check_year"} }, "not required at opening"},
+		{"an extension without a unit", func(ty *Type) { ty.Rules[2].Unit = 0 }, "has no unit"},
+	} {
+		ty := annualCheck(0)
+		ty.Prefix = "X"
+		if err := ty.Check(); err != nil {
+			t.Fatal(err)
+		}
+		tc.edit(&ty)
+		if err := ty.Check(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
+	"strings"
 
 	"edubureau/fault"
 	"edubureau/i18n"
@@ -291,4 +294,110 @@ func geometryOut(polys []Polygon) geomOut {
 		mp[k] = conv(p)
 	}
 	return geomOut{Type: "MultiPolygon", Coordinates: mp}
+}
+
+// MarshalGeometry writes polygons as one GeoJSON geometry: a Polygon for one,
+// a MultiPolygon for several (what WriteZones writes for a zone).
+func MarshalGeometry(polys []Polygon) ([]byte, error) {
+	if msg, ok := checkShape(polys); !ok {
+		return nil, &fault.Error{Kind: fault.Invalid, Msg: msg}
+	}
+	return json.Marshal(geometryOut(polys))
+}
+
+// UnmarshalGeometry reads a GeoJSON Polygon or MultiPolygon geometry and
+// checks its shape as ReadZones does. Errors are fault.Invalid.
+func UnmarshalGeometry(data []byte) ([]Polygon, error) {
+	polys, msg, ok := readGeometry(data)
+	if ok {
+		msg, ok = checkShape(polys)
+	}
+	if !ok {
+		return nil, &fault.Error{Kind: fault.Invalid, Msg: msg}
+	}
+	return polys, nil
+}
+
+// ReadFeature reads one zone: a GeoJSON Feature, or a FeatureCollection
+// holding exactly one, with the properties ReadZones reads. name begins
+// every error message.
+func ReadFeature(r io.Reader, name string) (Zone, error) {
+	if name == "" {
+		name = "GeoJSON"
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return Zone{}, fault.Wrap(err, "read "+name)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return Zone{}, jsonError(name, data, err)
+	}
+	var typ string
+	json.Unmarshal(top["type"], &typ)
+	if typ == "FeatureCollection" {
+		zones, err := ReadZones(bytes.NewReader(data), name)
+		if err != nil {
+			return Zone{}, err
+		}
+		if len(zones) != 1 {
+			return Zone{}, fileError(name, -1, "", i18n.T("应只含一个片区（要素），实有 %d 个", "should hold exactly one zone (feature), not %d", len(zones)))
+		}
+		return zones[0], nil
+	}
+	z, code, msg, ok := readFeature(data)
+	if !ok {
+		return Zone{}, fileError(name, 0, code, msg)
+	}
+	return z, nil
+}
+
+// ParseRing reads the vertices of one outer ring typed by hand, one
+// "longitude, latitude" per line (commas, spaces or tabs between; blank lines
+// skipped); the ring is closed if the last vertex does not repeat the first.
+// The error names the line.
+func ParseRing(text string) (Ring, error) {
+	var ring Ring
+	for n, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		f := strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == '\t' })
+		bad := func() error {
+			return &fault.Error{Kind: fault.Invalid, Msg: i18n.T("第 %d 行“%s”应为“经度, 纬度”两个数", "line %d %q should be two numbers: longitude, latitude", n+1, line)}
+		}
+		if len(f) != 2 {
+			return nil, bad()
+		}
+		lng, err1 := strconv.ParseFloat(f[0], 64)
+		lat, err2 := strconv.ParseFloat(f[1], 64)
+		if err1 != nil || err2 != nil || math.IsNaN(lng) || math.IsNaN(lat) {
+			return nil, bad()
+		}
+		if !(lng >= -180 && lng <= 180 && lat >= -90 && lat <= 90) {
+			return nil, &fault.Error{Kind: fault.Invalid, Msg: i18n.T("第 %d 行：坐标超出范围（经度 −180…180，纬度 −90…90）",
+				"line %d: the position is out of range (longitude −180…180, latitude −90…90)", n+1)}
+		}
+		ring = append(ring, LngLat{lng, lat})
+	}
+	if len(ring) > 0 && ring[0] != ring[len(ring)-1] {
+		ring = append(ring, ring[0])
+	}
+	if msg, ok := checkShape([]Polygon{{ring}}); !ok {
+		return nil, &fault.Error{Kind: fault.Invalid, Msg: msg}
+	}
+	return ring, nil
+}
+
+// Vertices counts the distinct positions of polygons (a ring's closing
+// position not counted).
+func Vertices(polys []Polygon) int {
+	n := 0
+	for _, p := range polys {
+		for _, r := range p {
+			n += max(0, len(r)-1)
+		}
+	}
+	return n
 }

@@ -181,3 +181,78 @@ func (g *splitMix) float() float64 { return float64(g.next()>>11) / (1 << 53) }
 func (g *splitMix) between(a, b float64) float64 { return a + (b-a)*g.float() }
 
 func (g *splitMix) intn(n int) int { return int(g.next() % uint64(n)) }
+
+// CellsAround returns, for each site, the part of box nearer to it than to
+// any other site (its Voronoi cell) as a convex polygon with one
+// counter-clockwise ring: zones "around the schools" for the demo, which
+// tile box without gaps or overlaps. Distances are measured with longitude
+// shrunk by the cosine of the box's middle latitude, so cells look round on
+// the ground. Sites at the same position get the same cell (the caller
+// merges them into one zone); a site outside box gets nil.
+func CellsAround(sites []LngLat, box BBox) []Polygon {
+	k := math.Cos((box.MinLat + box.MaxLat) / 2 * math.Pi / 180)
+	type pt struct{ x, y float64 }
+	ps := make([]pt, len(sites))
+	for i, s := range sites {
+		ps[i] = pt{s.Lng * k, s.Lat}
+	}
+	frame := []pt{{box.MinLng * k, box.MinLat}, {box.MaxLng * k, box.MinLat}, {box.MaxLng * k, box.MaxLat}, {box.MinLng * k, box.MaxLat}}
+	// clip keeps the part of the convex polygon poly where a·p ≤ c.
+	clip := func(poly []pt, ax, ay, c float64) []pt {
+		var out []pt
+		for i := range poly {
+			p, q := poly[i], poly[(i+1)%len(poly)]
+			dp, dq := ax*p.x+ay*p.y-c, ax*q.x+ay*q.y-c
+			if dp <= 0 {
+				out = append(out, p)
+			}
+			if (dp < 0 && dq > 0) || (dp > 0 && dq < 0) {
+				t := dp / (dp - dq)
+				out = append(out, pt{p.x + t*(q.x-p.x), p.y + t*(q.y-p.y)})
+			}
+		}
+		return out
+	}
+	out := make([]Polygon, len(sites))
+	order := make([]int, len(sites))
+	dist := make([]float64, len(sites))
+	for i, s := range ps {
+		if !box.Contains(sites[i].Lng, sites[i].Lat) {
+			continue
+		}
+		for j := range order {
+			order[j] = j
+			dist[j] = (ps[j].x-s.x)*(ps[j].x-s.x) + (ps[j].y-s.y)*(ps[j].y-s.y)
+		}
+		slices.SortFunc(order, func(a, b int) int { return cmpFloat(dist[a], dist[b]) })
+		poly := slices.Clone(frame)
+		for _, j := range order {
+			if j == i || dist[j] == 0 {
+				continue
+			}
+			// A site farther than twice the cell's farthest vertex cannot cut it.
+			reach := 0.0
+			for _, v := range poly {
+				reach = max(reach, (v.x-s.x)*(v.x-s.x)+(v.y-s.y)*(v.y-s.y))
+			}
+			if dist[j] > 4*reach {
+				break
+			}
+			t := ps[j]
+			poly = clip(poly, t.x-s.x, t.y-s.y, (t.x*t.x+t.y*t.y-s.x*s.x-s.y*s.y)/2)
+			if len(poly) < 3 {
+				break
+			}
+		}
+		if len(poly) < 3 {
+			continue
+		}
+		ring := make(Ring, 0, len(poly)+1)
+		for _, v := range poly {
+			ring = append(ring, LngLat{v.x / k, v.y})
+		}
+		ring = append(ring, ring[0])
+		out[i] = Polygon{ring}
+	}
+	return out
+}

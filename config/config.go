@@ -10,6 +10,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	netmail "net/mail"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -18,6 +20,7 @@ import (
 
 	"edubureau/area"
 	"edubureau/db"
+	"edubureau/mail"
 )
 
 // Config holds every setting of the server.
@@ -56,9 +59,30 @@ type Config struct {
 	MaxUpload int64
 	ImportDir string
 
+	// Admissions, results day: the public lookup of the 中考 results.
+	ResultsRate int           // lookups one instance admits a second before answering 429 (0: no limit)
+	ResultsPoll time.Duration // how often an instance checks for a new publication
+
 	// Casework: the bureau's abbreviation that begins its case numbers (衡 in
 	// 衡教许〔2026〕12号); "" takes the first character of the jurisdiction's name.
 	CaseAbbrev string
+
+	// E-mail (package mail): the casework reminders (`edubureau cases
+	// remind`) go out through this SMTP server when SMTPHost is set.
+	SMTPHost     string
+	SMTPPort     int    // 0: by SMTPTLS, 587 / 465 / 25
+	SMTPUser     string // "" sends without authentication
+	SMTPPassword string
+	SMTPFrom     string // the sender, e.g. 衡阳市教育局 <noreply@jyj.example.cn>
+	SMTPTLS      string // starttls | tls | none
+	// PublicURL is the address users reach the server at, for links in
+	// e-mails (https://jyj.example.cn); "" leaves links out.
+	PublicURL string
+}
+
+// Mail is the SMTP configuration for package mail.
+func (c Config) Mail() mail.Config {
+	return mail.Config{Host: c.SMTPHost, Port: c.SMTPPort, User: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom, TLS: c.SMTPTLS}
 }
 
 type setting struct {
@@ -182,6 +206,53 @@ var settings = []setting{
 		c.CaseAbbrev = v
 		return nil
 	}},
+	{"smtp-host", "EDUBUREAU_SMTP_HOST", "", "SMTP server for e-mail reminders; empty: no e-mail", func(c *Config, v string) error {
+		if strings.ContainsAny(v, " /:@") {
+			return fmt.Errorf("%q is not a host name or address", v)
+		}
+		c.SMTPHost = v
+		return nil
+	}},
+	{"smtp-port", "EDUBUREAU_SMTP_PORT", "0", "SMTP port; 0: 587 for starttls, 465 for tls, 25 for none", intSetting(0, 65535, func(c *Config, n int) { c.SMTPPort = n })},
+	{"smtp-user", "EDUBUREAU_SMTP_USER", "", "SMTP user name; empty: no authentication", func(c *Config, v string) error {
+		c.SMTPUser = v
+		return nil
+	}},
+	{"smtp-password", "EDUBUREAU_SMTP_PASSWORD", "", "SMTP password (prefer the environment variable: flags show in the process list)", func(c *Config, v string) error {
+		c.SMTPPassword = v
+		return nil
+	}},
+	{"smtp-from", "EDUBUREAU_SMTP_FROM", "", "sender of e-mails, e.g. '衡阳市教育局 <noreply@jyj.example.cn>'", func(c *Config, v string) error {
+		if v != "" {
+			if _, err := netmail.ParseAddress(v); err != nil {
+				return fmt.Errorf("%q is not an e-mail address", v)
+			}
+		}
+		c.SMTPFrom = v
+		return nil
+	}},
+	{"smtp-tls", "EDUBUREAU_SMTP_TLS", "starttls", "SMTP encryption: starttls (port 587), tls (port 465) or none (a relay on a trusted network)", func(c *Config, v string) error {
+		switch v {
+		case mail.StartTLS, mail.TLS, mail.NoTLS:
+			c.SMTPTLS = v
+			return nil
+		}
+		return fmt.Errorf("%q is not starttls, tls or none", v)
+	}},
+	{"public-url", "EDUBUREAU_PUBLIC_URL", "", "the address users reach the server at, for links in e-mails (https://jyj.example.cn)", func(c *Config, v string) error {
+		if v == "" {
+			c.PublicURL = ""
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("%q is not an http(s) address such as https://jyj.example.cn", v)
+		}
+		c.PublicURL = strings.TrimRight(v, "/")
+		return nil
+	}},
+	{"results-rate", "EDUBUREAU_RESULTS_RATE", "20000", "public 中考 result lookups one instance admits a second; beyond it answers 429 with Retry-After at once (0: no limit)", intSetting(0, 10000000, func(c *Config, n int) { c.ResultsRate = n })},
+	{"results-poll", "EDUBUREAU_RESULTS_POLL", "5s", "how often an instance checks for a new publication of the 中考 results to load", durationSetting(100*time.Millisecond, time.Hour, func(c *Config, d time.Duration) { c.ResultsPoll = d })},
 	{"audit-retention", "EDUBUREAU_AUDIT_RETENTION", "4320h", "audit entries younger than this are never purged; at least 180 days (4320h)", durationSetting(180*24*time.Hour, 100*365*24*time.Hour, func(c *Config, d time.Duration) { c.AuditRetention = d })},
 }
 
@@ -267,6 +338,11 @@ func (l *Loader) Load() (Config, error) {
 		}
 		if err := s.set(&c, strings.TrimSpace(value)); err != nil {
 			return Config{}, fmt.Errorf("bad %s: %v", source, err)
+		}
+	}
+	if c.SMTPHost != "" {
+		if err := c.Mail().Check(); err != nil {
+			return Config{}, fmt.Errorf("bad SMTP settings: %v", err)
 		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {

@@ -51,6 +51,15 @@ func TestBadValuesOneLine(t *testing.T) {
 		{[]string{"--tls-cert", "x.pem"}, nil, "TLS"},
 		{[]string{"--log-format", "xml"}, nil, "bad --log-format"},
 		{[]string{"--case-abbrev", "衡阳市教育"}, nil, "bad --case-abbrev"},
+		{[]string{"--smtp-tls", "ssl"}, nil, "bad --smtp-tls"},
+		{[]string{"--smtp-port", "70000"}, nil, "bad --smtp-port"},
+		{[]string{"--smtp-from", "noreply"}, nil, "bad --smtp-from"},
+		{[]string{"--smtp-host", "smtp.example.cn"}, nil, "bad SMTP settings"},                                              // no sender
+		{[]string{"--smtp-host", "smtp.example.cn", "--smtp-from", "a@b.cn", "--smtp-user", "u"}, nil, "bad SMTP settings"}, // no password
+		{nil, map[string]string{"EDUBUREAU_SMTP_HOST": "smtp.example.cn", "EDUBUREAU_SMTP_FROM": "a@b.cn", "EDUBUREAU_SMTP_USER": "u",
+			"EDUBUREAU_SMTP_PASSWORD": "p", "EDUBUREAU_SMTP_TLS": "none"}, "bad SMTP settings"}, // a password in the clear
+		{[]string{"--smtp-host", "smtp.example.cn:25"}, nil, "bad --smtp-host"},
+		{[]string{"--public-url", "ftp://jyj.example.cn"}, nil, "bad --public-url"},
 	} {
 		_, err := load(t, tc.args, tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
@@ -84,5 +93,20 @@ func TestAccessSettings(t *testing.T) {
 		if _, err := load(t, bad, nil); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
+	}
+}
+
+func TestSMTPSettings(t *testing.T) {
+	c, err := load(t, []string{"--smtp-host", "smtp.example.cn", "--smtp-from", "衡阳市教育局 <noreply@jyj.example.cn>", "--public-url", "https://jyj.example.cn/"},
+		map[string]string{"EDUBUREAU_SMTP_USER": "notify", "EDUBUREAU_SMTP_PASSWORD": "s3cret", "EDUBUREAU_SMTP_TLS": "tls"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := c.Mail()
+	if !m.Configured() || m.User != "notify" || m.Password != "s3cret" || m.TLS != "tls" || m.Port != 0 || c.PublicURL != "https://jyj.example.cn" {
+		t.Errorf("%+v %q", m, c.PublicURL)
+	}
+	if c, _ := load(t, nil, nil); c.Mail().Configured() || c.SMTPTLS != "starttls" {
+		t.Errorf("defaults: %+v", c.Mail())
 	}
 }

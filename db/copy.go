@@ -7,6 +7,10 @@ import (
 	"strings"
 )
 
+// BulkCacheKiB is SQLite's page cache during InTxCopy, in KiB (SQLite's
+// default is 2,000 KiB).
+var BulkCacheKiB = 128 * 1024
+
 // CopyFunc writes rows (each a value per column, in the order of columns)
 // into table inside the transaction it was handed with.
 type CopyFunc func(ctx context.Context, table string, columns []string, rows [][]any) error
@@ -22,6 +26,15 @@ func (d *DB) InTxCopy(ctx context.Context, fn func(tx Tx, copy CopyFunc) error) 
 		return fmt.Errorf("bulk load: connection: %w", err)
 	}
 	defer conn.Close()
+	if d.Dialect == SQLite {
+		// A bulk load into indexed tables touches index pages all over the
+		// file: a bigger page cache for this connection (restored after)
+		// keeps them in memory instead of re-reading them from the WAL.
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", BulkCacheKiB)); err != nil {
+			return fmt.Errorf("bulk load: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)

@@ -12,7 +12,8 @@ import (
 // SQL: the triggers that make the audit tables append-only.
 //
 // Goose versions are shared between the SQL files and these: version 5 is
-// the audit triggers, so the next SQL migration is 00006.
+// the audit triggers, so the next SQL migration is 00006; version 31 is the
+// admission triggers (admission_triggers.go).
 const auditTriggersVersion = 5
 
 // goMigrations returns the Go migrations for dialect d.
@@ -25,7 +26,7 @@ func goMigrations(d Dialect) []*goose.Migration {
 		&goose.GoFunc{RunTx: execEach(up)},
 		&goose.GoFunc{RunTx: execEach(down)})
 	triggers.Source = "00005_audit_triggers.go" // its name in `edubureau migrate status`
-	return []*goose.Migration{triggers, studentsMigration(d)}
+	return []*goose.Migration{triggers, studentsMigration(d), admissionTriggers(d)}
 }
 
 // execEach runs statements one by one (pgx runs one statement per Exec with arguments,

@@ -36,6 +36,7 @@ import (
 	"edubureau/casework"
 	"edubureau/school"
 	"edubureau/scope"
+	"edubureau/training"
 )
 
 // streamCases is the PCG stream of the case generator (see schools.go).
@@ -71,9 +72,14 @@ var CaseActor = casework.Actor{
 
 // casePlan is one case to open and the steps to take on it.
 type casePlan struct {
+	id    int // unique among the plans, whatever their order
 	typ   string
 	open  casework.OpenInput
 	steps []planStep
+	// links name other plans whose case numbers go into fields when this
+	// one is opened (a reconsideration's disclosure_no, a lawsuit's
+	// reconsideration_no); those are opened earlier.
+	links map[string]int
 }
 
 type planStep struct {
@@ -181,14 +187,24 @@ func generateCasePlans(g *caseGen, n int) []casePlan {
 	var plans []casePlan
 	for _, sh := range caseShares {
 		count := max(n*sh.parts/100, 4)
+		if sh.typ == casework.InfoDisclosure {
+			// Requests go back to 1 January of last year, so that last
+			// year's disclosure report has its whole year.
+			count = count * g.disclosureSpan() / 365
+		}
 		for i := range count {
 			forced := ""
 			if i < len(forcedScenarios[sh.typ]) {
 				forced = forcedScenarios[sh.typ][i]
 			}
-			plans = append(plans, g.plan(sh.typ, forced))
+			p := g.plan(sh.typ, forced)
+			p.id = len(plans)
+			plans = append(plans, p)
 		}
 	}
+	plans = g.renewals(plans, max(n/25, 4))
+	plans = g.linkReviews(plans)
+	plans = g.litigations(plans, max(n/35, 4))
 	// Interleave the types by the day received (the executor sorts anyway;
 	// this keeps the numbers of each type in order of receipt).
 	slices.SortStableFunc(plans, func(a, b casePlan) int { return a.open.ReceivedOn.Compare(b.open.ReceivedOn) })
@@ -212,11 +228,23 @@ var forcedAge = map[string]int{
 }
 
 func (g *caseGen) received(forced string) calendar.Date {
-	age := 1 + g.r.IntN(365)
+	return g.receivedWithin(forced, 365)
+}
+
+// receivedWithin is a working day up to span days before Today (or the
+// forced scenario's age).
+func (g *caseGen) receivedWithin(forced string, span int) calendar.Date {
+	age := 1 + g.r.IntN(span)
 	if forced != "" {
 		age = forcedAge[forced]
 	}
 	return g.workdayOnOrBefore(g.today.AddDays(-age))
+}
+
+// disclosureSpan is the days from 1 January of last year to Today.
+func (g *caseGen) disclosureSpan() int {
+	jan, _ := calendar.NewDate(g.today.Year()-1, time.January, 1)
+	return calendar.DaysBetween(jan, g.today)
 }
 
 // choose draws a scenario by weight; "stalled" (no one acts: the case goes
@@ -389,7 +417,7 @@ func (g *caseGen) reconsideration(p *casePlan, scenario string) {
 	case "on_time":
 		decide(accept(rec), g.between(25, 58))
 	case "late":
-		decide(accept(rec), g.between(62, 70))
+		decide(accept(rec), g.between(70, 78)) // past 60 days even when the 60th falls in a long holiday
 	case "extended", "extended_open":
 		a := accept(rec)
 		ext := p.at(a.AddDays(g.between(27, 29)), "extend", casework.Input{Reason: "案情重大、复杂",
@@ -437,7 +465,15 @@ var disclosureTopics = []string{
 }
 
 func (g *caseGen) disclosure(p *casePlan, scenario string) {
+	if scenario == "" {
+		p.open.ReceivedOn = g.receivedWithin("", g.disclosureSpan())
+	}
 	rec := p.open.ReceivedOn
+	p.open.Fields = fields("applicant_type", pick(g.r, []string{"natural_person", "natural_person", "natural_person", "natural_person",
+		"natural_person", "natural_person", "enterprise", "enterprise", "research", "public_interest", "legal_service", "other_org"}))
+	if p.open.Fields["applicant_type"] != "natural_person" {
+		p.open.ApplicantName = g.w.city + pick(g.r, givenChars) + pick(g.r, givenChars) + pick(g.r, []string{"科技有限公司", "律师事务所", "教育研究院", "公益服务中心"})
+	}
 	topic := fmt.Sprintf(pick(g.r, disclosureTopics), rec.Year()-g.r.IntN(2))
 	if g.r.IntN(3) == 0 {
 		topic = g.county().Name + topic
@@ -451,8 +487,15 @@ func (g *caseGen) disclosure(p *casePlan, scenario string) {
 	}
 	reply := func(from calendar.Date, lo, hi int) {
 		on := g.wd(from, g.between(lo, hi))
-		p.at(on, "reply", casework.Input{Fields: fields("outcome", pick(g.r, []string{"disclose", "disclose", "disclose", "partial", "not_exist", "refuse", "not_ours"})),
-			Documents: []casework.Upload{doc("reply", "政府信息公开申请答复书")}})
+		f := fields("outcome", pick(g.r, []string{"disclose", "disclose", "disclose", "disclose", "partial", "partial", "refuse", "unable",
+			"unable", "not_processed", "other"}))
+		switch o, _ := casework.OutcomeOf(f["outcome"]); {
+		case o.Code == "other":
+			f["outcome_reason"] = pick(g.r, []string{"fee_unpaid", "other_reason"})
+		case len(o.Reasons) > 0:
+			f["outcome_reason"] = pick(g.r, o.Reasons)
+		}
+		p.at(on, "reply", casework.Input{Fields: f, Documents: []casework.Upload{doc("reply", "政府信息公开申请答复书")}})
 	}
 	notify := func() calendar.Date {
 		return p.at(g.wd(rec, g.between(1, 6)), "notify_supplement", casework.Input{
@@ -592,6 +635,9 @@ type CaseCounts struct {
 	ByType              map[string]int
 	Open, Overdue, Late int // as of Today
 	Extended, Stopped   int
+	CheckYear           int // the year the annual check covers
+	Checks              int // annual checks opened by the batch
+	ChargeChecks        int // training charges checked
 }
 
 // buildCases opens the demo's cases and takes their steps through the case
@@ -599,6 +645,15 @@ type CaseCounts struct {
 func buildCases(ctx context.Context, b *builder, report func(done, total int)) error {
 	_, err := openDemoCases(ctx, b, report)
 	return err
+}
+
+// demoEvent is one thing that happens on a day: a case opened, a step
+// taken, the annual check started, an account recorded, a charge checked.
+type demoEvent struct {
+	on     calendar.Date
+	k1, k2 int // the order within a day: by plan (or generator), then step
+	step   bool
+	run    func(ctx context.Context) error
 }
 
 // openDemoCases is buildCases, returning what it made.
@@ -616,41 +671,130 @@ func openDemoCases(ctx context.Context, b *builder, report func(done, total int)
 		return CaseCounts{}, err
 	}
 	e.Calendar = func() *calendar.Calendar { return cal }
+	reg := school.New(b.d)
+	// Renewals write the new licence dates to the registry, as served ones do.
+	e.Hooks = casework.RenewalHooks(reg)
+	svc := training.New(b.d, reg, e)
 	today := calendar.DateOf(b.opt.casesAsOf())
-	plans := generateCasePlans(newCaseGen(b.opt, b.world, b.schools, cal), caseTargets[b.opt.Scale])
-
-	// Every opening and step, in the order they happened.
-	type event struct {
-		on         calendar.Date
-		plan, step int // step -1: the opening
-	}
-	var events []event
-	for i := range plans {
-		p := &plans[i]
-		events = append(events, event{p.open.ReceivedOn, i, -1})
-		for j, s := range p.steps {
-			if s.on.After(today) {
-				p.steps = p.steps[:j] // the rest has not happened yet
-				break
-			}
-			events = append(events, event{s.on, i, j})
-		}
-	}
-	slices.SortStableFunc(events, func(a, b event) int {
-		if c := a.on.Compare(b.on); c != 0 {
-			return c
-		}
-		if a.plan != b.plan {
-			return a.plan - b.plan
-		}
-		return a.step - b.step
-	})
+	g := newCaseGen(b.opt, b.world, b.schools, cal)
+	plans := generateCasePlans(g, caseTargets[b.opt.Scale])
+	checks := g.annualCheck()
+	trainings := g.training()
 
 	var clock time.Time
 	e.Now = func() time.Time { return clock }
-	cst := time.FixedZone("CST", 8*3600)
+	svc.Now = e.Now
+	reg.Now = e.Now
+	out := CaseCounts{ByType: map[string]int{}, CheckYear: checks.year}
+	var events []demoEvent
+	add := func(ev demoEvent) {
+		if !ev.on.After(today) {
+			events = append(events, ev)
+		}
+	}
+	take := func(id *int64, s planStep) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			if _, err := e.Take(ctx, *id, s.code, s.in, CaseActor); err != nil {
+				return fmt.Errorf("step %s on %s: %w", s.code, s.on, err)
+			}
+			return nil
+		}
+	}
+
+	// The planned cases, opened as the engine opens them.
 	ids := make([]int64, len(plans))
-	out := CaseCounts{ByType: map[string]int{}}
+	numbers := map[int]string{} // by plan id
+	for i := range plans {
+		p := &plans[i]
+		add(demoEvent{on: p.open.ReceivedOn, k1: i, k2: -1, run: func(ctx context.Context) error {
+			for field, target := range p.links {
+				if numbers[target] == "" {
+					return fmt.Errorf("a %s case received %s names a case not opened yet", p.typ, p.open.ReceivedOn)
+				}
+				p.open.Fields[field] = numbers[target]
+			}
+			c, err := e.Open(ctx, p.typ, p.open, CaseActor)
+			if err != nil {
+				return fmt.Errorf("open a %s case received %s (%s): %w", p.typ, p.open.ReceivedOn, p.open.Subject, err)
+			}
+			ids[i], numbers[p.id] = c.ID, c.Number
+			out.Cases++
+			out.ByType[p.typ]++
+			return nil
+		}})
+		for j, s := range p.steps {
+			add(demoEvent{on: s.on, k1: i, k2: j, step: true, run: take(&ids[i], s)})
+		}
+	}
+
+	// The annual check: one batch, then each school's steps.
+	k := len(plans)
+	checkIDs := make(map[string]*int64, len(checks.schools))
+	add(demoEvent{on: checks.start, k1: k, k2: -1, run: func(ctx context.Context) error {
+		st, err := e.StartAnnualCheck(ctx, reg, checks.year, checks.due, CaseActor)
+		if err != nil {
+			return fmt.Errorf("start the %d annual check: %w", checks.year, err)
+		}
+		out.Checks = st.Opened
+		out.Cases += st.Opened
+		out.ByType[casework.AnnualCheck] += st.Opened
+		return e.EachAnnualCheck(ctx, CaseActor.Scope, casework.CheckFilter{Year: checks.year}, func(r casework.CheckRow) error {
+			if id := checkIDs[r.SchoolCode]; id != nil {
+				*id = r.Case.ID
+			}
+			return nil
+		})
+	}})
+	for n, code := range checks.schools {
+		id := new(int64)
+		checkIDs[code] = id
+		for j, s := range checks.steps[code] {
+			add(demoEvent{on: s.on, k1: k + 1 + n, k2: j, step: true, run: take(id, s)})
+		}
+	}
+
+	// Training institutions: accounts, charges checked, the cases those open.
+	k += 1 + len(checks.schools)
+	for n, ti := range trainings.institutions {
+		ti := ti
+		if a := ti.account; a != nil {
+			add(demoEvent{on: a.Since, k1: k + n, k2: -2, run: func(ctx context.Context) error {
+				_, err := svc.SetAccount(ctx, CaseActor.Scope, ti.code, *a, 0, CaseActor)
+				return err
+			}})
+		}
+		for ci, c := range ti.checks {
+			c := c
+			caseID := new(int64)
+			add(demoEvent{on: c.charge.ChargedOn, k1: k + n, k2: ci * 100, run: func(ctx context.Context) error {
+				rec, err := svc.CheckCharge(ctx, CaseActor.Scope, ti.code, c.charge, c.open, CaseActor)
+				if err != nil {
+					return fmt.Errorf("check a charge of %s: %w", ti.code, err)
+				}
+				*caseID = rec.CaseID
+				out.ChargeChecks++
+				if rec.CaseID != 0 {
+					out.Cases++
+					out.ByType[casework.TrainingCase]++
+				}
+				return nil
+			}})
+			for j, s := range c.steps {
+				add(demoEvent{on: s.on, k1: k + n, k2: ci*100 + 1 + j, step: true, run: take(caseID, s)})
+			}
+		}
+	}
+
+	slices.SortStableFunc(events, func(a, b demoEvent) int {
+		if c := a.on.Compare(b.on); c != 0 {
+			return c
+		}
+		if a.k1 != b.k1 {
+			return a.k1 - b.k1
+		}
+		return a.k2 - b.k2
+	})
+	cst := time.FixedZone("CST", 8*3600)
 	report(0, len(events))
 	for n, ev := range events {
 		if n%64 == 0 {
@@ -661,22 +805,12 @@ func openDemoCases(ctx context.Context, b *builder, report func(done, total int)
 		}
 		// Office hours of the day, a few minutes apart.
 		clock = ev.on.In(cst).Add(9*time.Hour + time.Duration(n%480)*time.Minute)
-		p := &plans[ev.plan]
-		if ev.step < 0 {
-			c, err := e.Open(ctx, p.typ, p.open, CaseActor)
-			if err != nil {
-				return out, fmt.Errorf("open a %s case received %s (%s): %w", p.typ, p.open.ReceivedOn, p.open.Subject, err)
-			}
-			ids[ev.plan] = c.ID
-			out.Cases++
-			out.ByType[p.typ]++
-			continue
+		if err := ev.run(ctx); err != nil {
+			return out, err
 		}
-		s := p.steps[ev.step]
-		if _, err := e.Take(ctx, ids[ev.plan], s.code, s.in, CaseActor); err != nil {
-			return out, fmt.Errorf("%s case received %s: step %s on %s: %w", p.typ, p.open.ReceivedOn, s.code, s.on, err)
+		if ev.step {
+			out.Steps++
 		}
-		out.Steps++
 	}
 	report(len(events), len(events))
 	clock = today.In(cst).Add(12 * time.Hour)

@@ -25,6 +25,7 @@ import (
 	"edubureau/area"
 	"edubureau/db"
 	"edubureau/fault"
+	"edubureau/pii"
 	"edubureau/school"
 	"edubureau/scope"
 )
@@ -61,6 +62,10 @@ type Options struct {
 	// that the served cases have the intended mix of due, overdue, extended
 	// and suspended; tests keep the fixed day.
 	CasesAsOf time.Time
+	// Keyring encrypts the personal data of the demo's admission records
+	// (children, the 中考 cohort): the key the server will run with. Without
+	// one the data is sealed with a throwaway key (tests, benchmarks).
+	Keyring *pii.Keyring
 }
 
 func (o Options) casesAsOf() time.Time {
@@ -134,6 +139,7 @@ var steps = []step{
 	{"areas", buildAreas},
 	{"schools", buildSchools},
 	{"cases", buildCases},
+	{"admissions", buildAdmissions},
 }
 
 // Build fills an empty database with the demo jurisdiction. progress, when

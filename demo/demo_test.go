@@ -301,7 +301,7 @@ func TestBuild(t *testing.T) {
 		if n != len(want) || sum.Schools != n || sum.Private != private {
 			t.Fatalf("database holds %d schools (%d private), summary %+v, generated %d", n, private, sum, len(want))
 		}
-		if strings.Join(steps, ",") != "areas,schools,cases" || last["schools"] != [2]int{n, n} || last["areas"] != [2]int{1, 1} {
+		if strings.Join(steps, ",") != "areas,schools,cases,admissions" || last["schools"] != [2]int{n, n} || last["areas"] != [2]int{1, 1} {
 			t.Errorf("progress: steps %v, last %v", steps, last)
 		}
 		total := 0

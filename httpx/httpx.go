@@ -84,7 +84,17 @@ type ctxKey int
 const (
 	keyRequestID ctxKey = iota
 	keyLogger
+	keyQuiet
 )
+
+// Quiet lowers the access-log line of the request in ctx to debug: for
+// routes that answer the public at a high rate (the results lookup), whose
+// every line at info would flood the log.
+func Quiet(ctx context.Context) {
+	if q, ok := ctx.Value(keyQuiet).(*bool); ok {
+		*q = true
+	}
+}
 
 // RequestID returns the request's id ("" outside a request).
 func RequestID(ctx context.Context) string {
@@ -140,7 +150,8 @@ func Observe(base *slog.Logger, next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		l := base.With("request_id", id)
-		ctx := context.WithValue(context.WithValue(r.Context(), keyRequestID, id), keyLogger, l)
+		quiet := new(bool)
+		ctx := context.WithValue(context.WithValue(context.WithValue(r.Context(), keyRequestID, id), keyLogger, l), keyQuiet, quiet)
 		w.Header().Set("X-Request-ID", id)
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
@@ -155,7 +166,7 @@ func Observe(base *slog.Logger, next http.Handler) http.Handler {
 				}
 			}
 			level := slog.LevelInfo
-			if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || strings.HasPrefix(r.URL.Path, "/static/") {
+			if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || strings.HasPrefix(r.URL.Path, "/static/") || *quiet {
 				level = slog.LevelDebug
 			}
 			l.Log(ctx, level, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,

@@ -32,6 +32,10 @@ import (
 const (
 	schoolA = "2143000001" // in 珠晖区 430405
 	schoolB = "2143000002" // in 衡阳县 430421
+	// Training institutions (casework's supervision pages): the inspector is
+	// assigned trainingA, in 珠晖区; trainingB is in 衡阳县.
+	trainingA = "9243000001"
+	trainingB = "9243000002"
 )
 
 // who is one kind of user in the matrix.
@@ -46,7 +50,8 @@ type who struct {
 var everyone = []who{
 	{name: "anonymous", anonyms: true},
 	{name: "admin", user: auth.NewUser{Role: auth.Admin, OrgKind: auth.OrgCity, OrgCode: "4304"},
-		may: []string{"school.view", "school.edit", "audit.view", "audit.export", "token.manage", "user.manage", "calendar.manage", "case.view", "case.edit", "student.edit"}, reachB: true},
+		may: []string{"school.view", "school.edit", "audit.view", "audit.export", "token.manage", "user.manage", "calendar.manage", "case.view", "case.edit",
+			"admission.view", "admission.edit", "admission.view_pii", "student.edit"}, reachB: true},
 	{name: "staff.city", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCity, OrgCode: "4304", Section: "schools"},
 		may: []string{"school.view", "school.edit", "case.view", "case.edit"}, reachB: true},
 	{name: "staff.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "schools"},
@@ -55,10 +60,12 @@ var everyone = []who{
 		may: []string{"school.view", "calendar.manage", "case.view", "case.edit"}},
 	{name: "school.admin", user: auth.NewUser{Role: auth.SchoolAdmin, OrgKind: auth.OrgSchool, OrgCode: schoolA},
 		may: []string{"school.view", "student.edit"}},
-	{name: "inspector", user: auth.NewUser{Role: auth.Inspector, OrgKind: auth.OrgCounty, OrgCode: "430405", Schools: []string{schoolA}},
-		may: []string{"school.view", "case.view"}},
+	{name: "inspector", user: auth.NewUser{Role: auth.Inspector, OrgKind: auth.OrgCounty, OrgCode: "430405", Schools: []string{schoolA, trainingA}},
+		may: []string{"school.view", "case.view", "admission.view"}},
 	{name: "auditor", user: auth.NewUser{Role: auth.Auditor, OrgKind: auth.OrgCity, OrgCode: "4304"},
-		may: []string{"school.view", "audit.view", "audit.export", "case.view"}, reachB: true},
+		may: []string{"school.view", "audit.view", "audit.export", "case.view", "admission.view"}, reachB: true},
+	{name: "admissions.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "admissions"},
+		may: []string{"school.view", "admission.view", "admission.edit", "admission.view_pii"}},
 }
 
 // entry says how to call a route and what it needs.
@@ -72,6 +79,9 @@ type entry struct {
 	// ends is set on routes that end the caller's own session: done right,
 	// they answer with the way to the sign-in page.
 	ends bool
+	// city is set on routes that act on the whole jurisdiction (the 中考):
+	// a permission holder who does not reach it all is refused (403).
+	city bool
 }
 
 func matrix(asset string, userID, tokenID int64) map[string]entry {
@@ -182,7 +192,31 @@ func casePageEntries(t *testing.T, d *db.DB, srv *Server) map[string]entry {
 	in, inDoc := open("430405", schoolA)
 	out, outDoc := open("430421", schoolB)
 	blank := url.Values{}
+	suit := func(county, school string) string {
+		c, err := e.Open(ctx, casework.Litigation, casework.OpenInput{Subject: "matrix", CountyCode: county, SchoolCode: school,
+			Fields: map[string]string{"court": "法院", "court_case_no": "（2026）湘0405行初1号", "plaintiff": "原告", "claims": "撤销"}}, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/litigation/" + strconv.FormatInt(c.ID, 10)
+	}
+	inSuit, outSuit := suit("430405", schoolA), suit("430421", schoolB)
 	return map[string]entry{
+		// The annual check's batch, training institutions, the litigation
+		// register, the disclosure report and reminders (web/annualcheck.go …).
+		"GET /annual-check":                        {need: "case.view", path: "/annual-check?year=2025"},
+		"GET /annual-check/export.xlsx":            {need: "case.view", path: "/annual-check/export.xlsx?year=2025"},
+		"POST /annual-check/start":                 {need: "case.edit", path: "/annual-check/start", form: blank},
+		"GET /training":                            {need: "case.view", path: "/training"},
+		"GET /training/{code}":                     {need: "case.view", path: "/training/" + trainingA, out: "/training/" + trainingB},
+		"POST /training/{code}/account":            {need: "case.edit", path: "/training/" + trainingA + "/account", out: "/training/" + trainingB + "/account", form: blank},
+		"POST /training/{code}/checks":             {need: "case.edit", path: "/training/" + trainingA + "/checks", out: "/training/" + trainingB + "/checks", form: blank},
+		"GET /litigation":                          {need: "case.view", path: "/litigation"},
+		"GET /litigation/{id}":                     {need: "case.view", path: inSuit, out: outSuit},
+		"GET /cases/disclosure-report":             {need: "case.view", path: "/cases/disclosure-report"},
+		"GET /cases/disclosure-report/export.xlsx": {need: "case.view", path: "/cases/disclosure-report/export.xlsx"},
+		"GET /cases/reminders":                     {need: "case.view", path: "/cases/reminders"},
+
 		"GET /cases":                          {need: "case.view", path: "/cases?view=all"},
 		"GET /cases/stats":                    {need: "case.view", path: "/cases/stats"},
 		"GET /cases/new":                      {need: "case.edit", path: "/cases/new?type=info_disclosure"},
@@ -219,6 +253,10 @@ func TestAuthorisationMatrix(t *testing.T) {
 		for _, s := range []school.School{
 			{Code: schoolA, Name: "珠晖区甲小学", Type: school.Primary, Ownership: school.Public, County: "430405", Status: school.Active, OpenedOn: "2001-09-01"},
 			{Code: schoolB, Name: "衡阳县乙小学", Type: school.Primary, Ownership: school.Public, County: "430421", Status: school.Active, OpenedOn: "2001-09-01"},
+			{Code: trainingA, Name: "珠晖区甲培训学校", Type: school.Training, Ownership: school.Private, County: "430405", Status: school.Active,
+				OpenedOn: "2019-09-01", LicenceNo: "教民1430405001", LicenceIssuedOn: "2024-01-01", LicenceExpiresOn: "2029-01-01"},
+			{Code: trainingB, Name: "衡阳县乙培训学校", Type: school.Training, Ownership: school.Private, County: "430421", Status: school.Active,
+				OpenedOn: "2019-09-01", LicenceNo: "教民1430421001", LicenceIssuedOn: "2024-01-01", LicenceExpiresOn: "2029-01-01"},
 		} {
 			if _, err := reg.Create(ctx, scope.Everything, s, school.Actor{Username: "seed"}); err != nil {
 				t.Fatal(err)
@@ -263,6 +301,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}
 		entries := matrix(asset, target.ID, tok.ID)
 		for key, e := range casePageEntries(t, d, srv) {
+			entries[key] = e
+		}
+		for key, e := range admissionEntries(t, d, srv) {
 			entries[key] = e
 		}
 		for key, e := range importEntries(t, d, importDir) {
@@ -344,6 +385,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 					case w.anonyms:
 						want = "unauthenticated"
 					case e.need != "signed_in" && !contains(w.may, e.need):
+						want = "forbidden"
+					case e.city && !w.reachB:
 						want = "forbidden"
 					case !scoped && !w.reachB:
 						want = "not found"

@@ -24,12 +24,14 @@ import (
 	"edubureau/casework"
 	"edubureau/config"
 	"edubureau/db"
+	"edubureau/enrol"
 	"edubureau/fault"
 	"edubureau/httpx"
 	"edubureau/importer"
 	"edubureau/pii"
 	"edubureau/school"
 	"edubureau/student"
+	"edubureau/training"
 	"edubureau/web"
 )
 
@@ -42,6 +44,7 @@ type Server struct {
 	audit   *audit.Log
 	web     *web.UI
 	api     *api.API
+	results *enrol.ResultsDay // the published 中考 results, served from memory
 	routes  []Mounted
 	handler http.Handler
 	imports *importer.Service
@@ -116,8 +119,14 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 		return nil, fmt.Errorf("case types: %w", err)
 	}
 	cases.Audit = s.audit
-	// Approving a licensing case changes the school registry in the same transaction.
-	cases.Hooks = casework.RegistryHooks(schools)
+	// Approving a licensing case changes the school registry in the same
+	// transaction; a training institution's approval also records its
+	// supervised account.
+	trainings := training.New(d, schools, cases)
+	trainings.Audit = s.audit
+	hooks := casework.RegistryHooks(schools)
+	hooks[casework.TrainingLicence+"/approve"] = casework.Chain(hooks[casework.TrainingLicence+"/approve"], training.AccountHook(trainings))
+	cases.Hooks = hooks
 	// Deadlines count on the official calendar, including years imported since start.
 	holder := calendar.HolderFor(d)
 	cases.Calendar = func() *calendar.Calendar {
@@ -128,6 +137,12 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 		}
 		return c
 	}
+	// Admissions: plans, zones, lotteries, the 中考 and its results day.
+	office := enrol.New(d, schools, ring, jurisdiction.Code)
+	office.Audit = s.audit
+	s.results = enrol.NewResultsDay(office, log)
+	s.results.Poll = cfg.ResultsPoll
+	s.results.Gate = enrol.NewGate(cfg.ResultsRate, enrol.DefaultConcurrency)
 	// Bulk imports: schools, and students when personal data can be sealed.
 	s.imports = importer.New(d, s.audit, ImportDir(cfg))
 	var students *student.Registry
@@ -141,13 +156,14 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 		}
 	}
 	secure := cfg.TLSCert != ""
-	ui, err := web.New(web.Deps{DB: d, Schools: schools, Cases: cases, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version,
-		Imports: s.imports, MaxUpload: cfg.MaxUpload})
+	ui, err := web.New(web.Deps{DB: d, Schools: schools, Cases: cases, Training: trainings, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version,
+		Admissions: office, Results: s.results, Imports: s.imports, MaxUpload: cfg.MaxUpload})
 	if err != nil {
 		return nil, fmt.Errorf("web pages: %w", err)
 	}
 	s.web = ui
-	s.api = api.New(api.Deps{DB: d, Schools: schools, Auth: s.auth, Jurisdiction: jurisdiction, Version: version, Imports: s.imports})
+	s.api = api.New(api.Deps{DB: d, Schools: schools, Auth: s.auth, Jurisdiction: jurisdiction, Version: version,
+		Admissions: office, Results: s.results, Imports: s.imports})
 
 	mux := http.NewServeMux()
 	uploads := map[string]bool{} // routes whose bodies may reach cfg.MaxUpload
@@ -218,6 +234,9 @@ func (s *Server) Auth() *auth.Service { return s.auth }
 
 // Audit is the audit log.
 func (s *Server) Audit() *audit.Log { return s.audit }
+
+// Results is the public lookup of the published 中考 results.
+func (s *Server) Results() *enrol.ResultsDay { return s.results }
 
 // appendAudit records an entry of its own; a failure to record is logged
 // loudly (the request itself has already been decided).
@@ -363,6 +382,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// The published 中考 results: loaded now and whenever a new publication appears.
+	rctx, stopResults := context.WithCancel(ctx)
+	defer stopResults()
+	go s.results.Run(rctx)
 	errc := make(chan error, 1)
 	go func() {
 		if s.cfg.TLSCert != "" {

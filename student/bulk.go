@@ -51,6 +51,7 @@ type bulk struct {
 	writing sync.WaitGroup
 	dbMu    sync.Mutex
 	werr    error // the writer's first error (read under dbMu)
+	closed  bool
 }
 
 type classKey struct {
@@ -152,12 +153,17 @@ func (w *bulk) writer(ctx context.Context, queue <-chan rows) {
 	}
 }
 
-// Close stops the writer (the engine calls it however the import ends).
+// Close stops the writer (the engine calls it however the import ends)
+// and gives the connection back SQLite's default page cache.
 func (w *bulk) Close() {
 	if w.queue != nil {
 		close(w.queue)
 		w.queue = nil
 		w.writing.Wait()
+	}
+	if !w.pg && !w.closed {
+		w.closed = true
+		w.s.Conn.ExecContext(context.Background(), `PRAGMA cache_size = -2000`)
 	}
 }
 

@@ -89,6 +89,8 @@ type caseData struct {
 	Steps     []stepForm
 	CanEdit   bool
 	Today     string
+	Links     []linkView
+	Register  string // the register's page of the case (a lawsuit), "" when none
 }
 
 func parseID(s string) (int64, error) {
@@ -137,6 +139,11 @@ func (ui *UI) showCase(w http.ResponseWriter, r *http.Request, status int, faile
 		ui.Fail(w, r, err)
 		return
 	}
+	links, err := e.Links(ctx, sc, id)
+	if err != nil {
+		ui.Fail(w, r, err)
+		return
+	}
 	d := &caseData{caseRow: ui.caseRowOf(l, e, c), Version: c.Version, Handler: c.Handler, Contact: c.ApplicantContact,
 		School: c.SchoolCode, County: c.CountyCode, CanEdit: u.Can(auth.CaseEdit), Today: e.Today().String()}
 	if s, ok := auth.Section(c.Section); ok {
@@ -150,6 +157,10 @@ func (ui *UI) showCase(w http.ResponseWriter, r *http.Request, status int, faile
 	if c.Closed() {
 		d.ClosedOn = c.ClosedOn.String()
 	}
+	if c.Type == casework.Litigation {
+		d.Register = "/litigation/" + strconv.FormatInt(c.ID, 10)
+	}
+	d.Links = linkViews(l, e, links)
 	if rule, ok := t.Rule(c.Clock); ok {
 		d.Basis = rule.Basis.In(l)
 	}
@@ -160,30 +171,7 @@ func (ui *UI) showCase(w http.ResponseWriter, r *http.Request, status int, faile
 			d.Fields = append(d.Fields, f)
 		}
 	}
-	stateName := func(code string) string {
-		if st, ok := t.State(code); ok {
-			return st.Name.In(l)
-		}
-		return code
-	}
-	for _, ev := range events {
-		h := historyRow{Seq: ev.Seq, From: stateName(ev.FromState), To: stateName(ev.ToState), On: ev.On.String(),
-			At: formatDateTime(ev.At), By: ev.By, Reason: ev.Reason, Fields: fieldViews(l, t, ev.Fields)}
-		if ev.FromState == "" {
-			h.From = ""
-		}
-		if ev.Transition == casework.OpenStep {
-			h.Step = i18n.Tr(l, "cases.step_open")
-		} else if tr, ok := t.Transition(ev.Transition); ok {
-			h.Step = tr.Name.In(l)
-		} else {
-			h.Step = ev.Transition
-		}
-		if !ev.DueOn.IsZero() {
-			h.Due = ev.DueOn.String()
-		}
-		d.History = append(d.History, h)
-	}
+	d.History = historyRows(l, t, events)
 	have := map[string]bool{}
 	for _, doc := range docs {
 		have[doc.Kind] = true
@@ -257,7 +245,7 @@ func inputOf(l i18n.Lang, fd *casework.Field, required bool) formField {
 		ff.Type = "date"
 	case fd.Kind == casework.Number:
 		ff.Type = "number"
-	case fd.Name == "items" || fd.Name == "progress" || fd.Name == "result" || fd.Name == "reply_summary":
+	case slices.Contains([]string{"items", "progress", "result", "reply_summary", "claims", "issues", "details", "measures"}, fd.Name):
 		ff.Type = "textarea"
 	}
 	return ff
@@ -278,6 +266,9 @@ func choiceLabel(l i18n.Lang, field, v string) string {
 		if s, ok := auth.Section(v); ok {
 			return s.Name.In(l)
 		}
+	}
+	if k := "cases.choice." + field + "." + v; i18n.Has(k) {
+		return i18n.Tr(l, k)
 	}
 	if i18n.Has("cases.choice." + v) {
 		return i18n.Tr(l, "cases.choice."+v)
@@ -564,9 +555,9 @@ func (ui *UI) showNewCase(w http.ResponseWriter, r *http.Request, status int, ty
 		add("county_code", "select", true, countyOpts)
 		add("school_code", "text", false, nil)
 		add("received_on", "date", true, nil)
-		for _, name := range t.OpenFields {
+		for _, name := range append(slices.Clone(t.OpenFields), t.OpenOptional...) {
 			fd, _ := t.Field(name)
-			ff := inputOf(l, fd, true)
+			ff := inputOf(l, fd, slices.Contains(t.OpenFields, name))
 			ff.Value = values[name]
 			ff.Options = choiceOptions(l, fd, ff.Value)
 			d.Fields = append(d.Fields, ff)
@@ -630,7 +621,7 @@ func (ui *UI) openCase(w http.ResponseWriter, r *http.Request) {
 			v.AddText("received_on", fault.As(err).Msg)
 		}
 	}
-	for _, name := range t.OpenFields {
+	for _, name := range append(slices.Clone(t.OpenFields), t.OpenOptional...) {
 		values[name] = strings.TrimSpace(r.PostForm.Get(name))
 		if values[name] != "" {
 			in.Fields[name] = values[name]
@@ -664,4 +655,56 @@ func (ui *UI) openCase(w http.ResponseWriter, r *http.Request) {
 	d := &newCaseData{Opened: true, Type: t.Code, TypeName: t.Name.In(l), Number: c.Number, AccessCode: c.AccessCode,
 		Href: "/cases/" + strconv.FormatInt(c.ID, 10)}
 	ui.render(w, r, http.StatusCreated, "case_new", ui.newPage(r, i18n.Trf(l, "cases.opened.title", c.Number), d))
+}
+
+// linkViews shows the cases linked to one: how (it names them, or they name
+// it), their numbers, types and states.
+func linkViews(l i18n.Lang, e *casework.Engine, links []casework.Linked) []linkView {
+	var out []linkView
+	for _, lk := range links {
+		lv := linkView{Kind: i18n.Tr(l, "cases.link."+lk.Kind), Number: lk.Case.Number, Href: "/cases/" + strconv.FormatInt(lk.Case.ID, 10),
+			Type: lk.Case.Type, State: lk.Case.State}
+		if !lk.Outgoing {
+			lv.Kind = i18n.Tr(l, "cases.linked_by."+lk.Kind)
+		}
+		if lt, ok := e.Type(lk.Case.Type); ok {
+			lv.Type = lt.Name.In(l)
+			if st, ok := lt.State(lk.Case.State); ok {
+				lv.State = st.Name.In(l)
+			}
+		}
+		out = append(out, lv)
+	}
+	return out
+}
+
+// historyRows shows a case's steps: what, from which state to which, when,
+// by whom, why, with what, and the deadline after.
+func historyRows(l i18n.Lang, t *casework.Type, events []casework.Event) []historyRow {
+	stateName := func(code string) string {
+		if st, ok := t.State(code); ok {
+			return st.Name.In(l)
+		}
+		return code
+	}
+	var out []historyRow
+	for _, ev := range events {
+		h := historyRow{Seq: ev.Seq, From: stateName(ev.FromState), To: stateName(ev.ToState), On: ev.On.String(),
+			At: formatDateTime(ev.At), By: ev.By, Reason: ev.Reason, Fields: fieldViews(l, t, ev.Fields)}
+		if ev.FromState == "" {
+			h.From = ""
+		}
+		if ev.Transition == casework.OpenStep {
+			h.Step = i18n.Tr(l, "cases.step_open")
+		} else if tr, ok := t.Transition(ev.Transition); ok {
+			h.Step = tr.Name.In(l)
+		} else {
+			h.Step = ev.Transition
+		}
+		if !ev.DueOn.IsZero() {
+			h.Due = ev.DueOn.String()
+		}
+		out = append(out, h)
+	}
+	return out
 }

@@ -6,13 +6,10 @@ package web
 // its steps, documents and the opening form.
 
 import (
-	"cmp"
 	"context"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"edubureau/auth"
@@ -21,13 +18,12 @@ import (
 	"edubureau/fault"
 	"edubureau/httpx"
 	"edubureau/i18n"
-	"edubureau/scope"
 )
 
 func init() {
 	addFeature(feature{
 		pages: []string{"cases", "case", "case_new"},
-		nav:   []NavItem{{Key: "nav.cases", Href: "/cases", Permission: auth.CaseView, Order: 50}},
+		nav:   []NavItem{{Key: "nav.cases", Href: "/cases", Permission: auth.CaseView, Order: 50, Badge: caseBadge}},
 		routes: func(ui *UI) []httpx.Route {
 			v, e := auth.CaseView, auth.CaseEdit
 			return []httpx.Route{
@@ -116,7 +112,23 @@ type casesData struct {
 	Capped  bool
 	NoteKey string // a note about the view (e.g. no section)
 	CanOpen bool
+	// Reminders is how many of the user's cases are overdue, due within 3
+	// working days or escalated (the banner links to /cases/reminders).
+	Reminders int
 	pager
+}
+
+// caseBadge is the navigation's count for Cases: the user's reminders.
+func caseBadge(ui *UI, r *http.Request, u auth.User) int {
+	if ui.d.Cases == nil {
+		return 0
+	}
+	n, err := ui.d.Cases.ReminderCount(r.Context(), u.ID, u.Section, u.Scope(), 100)
+	if err != nil {
+		httpx.LogError(r, err)
+		return 0
+	}
+	return n
 }
 
 // workView pages through view for u.
@@ -135,54 +147,9 @@ func workView(ctx context.Context, e *casework.Engine, u auth.User, view string,
 		}
 		return e.ForSection(ctx, u.Section, sc, page, perPage)
 	case viewAll:
-		return allOpen(ctx, e, sc, page, perPage)
+		return e.AllOpen(ctx, sc, page, perPage)
 	}
 	return casework.Page{}, fault.New(fault.Invalid, "没有“%s”这个视图", "there is no view %q", view)
-}
-
-// allOpen pages through every open case in scope, by deadline. The engine
-// lists open cases by section; every case belongs to one of the bureau's
-// sections, so the sections' lists, merged by (deadline, id) as the engine
-// orders them, are all open cases.
-func allOpen(ctx context.Context, e *casework.Engine, sc scope.Scope, page, perPage int) (casework.Page, error) {
-	page, perPage = max(page, 1), min(max(perPage, 1), casework.MaxPerPage)
-	out := casework.Page{Page: page, PerPage: perPage}
-	need := page * perPage // the merged list's first rows up to this page's end
-	var merged []casework.Case
-	for _, s := range auth.Sections {
-		for p, chunk := 1, casework.MaxPerPage; ; p++ {
-			pg, err := e.ForSection(ctx, s.Code, sc, p, min(chunk, need))
-			if err != nil {
-				return casework.Page{}, err
-			}
-			if p == 1 {
-				out.Total += pg.Total
-				out.Capped = out.Capped || pg.Capped
-			}
-			merged = append(merged, pg.Items...)
-			if len(pg.Items) < pg.PerPage || p*pg.PerPage >= need {
-				break
-			}
-		}
-	}
-	if out.Total > casework.MaxCount {
-		out.Total, out.Capped = casework.MaxCount, true
-	}
-	slices.SortFunc(merged, func(a, b casework.Case) int {
-		return cmp.Or(strings.Compare(dueKey(a), dueKey(b)), cmp.Compare(a.ID, b.ID))
-	})
-	if from := (page - 1) * perPage; from < len(merged) {
-		out.Items = merged[from:min(len(merged), need)]
-	}
-	return out, nil
-}
-
-// dueKey sorts a case as the engine does: by its last day, none last.
-func dueKey(c casework.Case) string {
-	if c.DueOn.IsZero() {
-		return "9999-12-31"
-	}
-	return c.DueOn.String()
 }
 
 // caseList is GET /cases?view=…&page=…: a work view with the counts of all.
@@ -250,7 +217,14 @@ func (ui *UI) caseList(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Tabs = append(d.Tabs, tab)
 	}
-	ui.render(w, r, http.StatusOK, "cases", ui.newPage(r, i18n.Tr(l, "cases.title"), d))
+	p := ui.newPage(r, i18n.Tr(l, "cases.title"), d)
+	// The banner says what the navigation's badge counts (read once).
+	for _, n := range p.Nav {
+		if n.Href == "/cases" {
+			d.Reminders = n.Count
+		}
+	}
+	ui.render(w, r, http.StatusOK, "cases", p)
 }
 
 func (ui *UI) caseRowOf(l i18n.Lang, e *casework.Engine, c casework.Case) caseRow {

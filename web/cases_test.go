@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"edubureau/db/dbtest"
 	"edubureau/school"
 	"edubureau/scope"
+	"edubureau/training"
 )
 
 // caseFixture is newFixture on database d with a case engine, an auditor
@@ -48,7 +48,9 @@ func caseFixture(t *testing.T, d *db.DB) (*fixture, *casework.Engine) {
 		t.Fatal(err)
 	}
 	e.Argon2 = svc.Argon2
-	ui, err := New(Deps{DB: d, Schools: reg, Auth: svc, Cases: e, Jurisdiction: area.Area{Code: "4304", Name: "衡阳市"}, Version: "v-test"})
+	e.Hooks = casework.RegistryHooks(reg)
+	ui, err := New(Deps{DB: d, Schools: reg, Auth: svc, Cases: e, Training: training.New(d, reg, e),
+		Jurisdiction: area.Area{Code: "4304", Name: "衡阳市"}, Version: "v-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,61 +301,6 @@ func TestCasePages(t *testing.T) {
 			t.Errorf("stats in English: %d", res.status)
 		}
 	})
-}
-
-// TestAllOpenMerges pages through every open case across sections in the
-// engine's order: by deadline, then id, with none missing or repeated.
-func TestAllOpenMerges(t *testing.T) {
-	d := dbtest.SQLite(t)
-	ctx := context.Background()
-	_, e := caseFixture(t, d)
-	by := casework.Actor{Can: func(string) bool { return true }, Scope: scope.Everything}
-	by.Username = "seed"
-	today := e.Today()
-	var want []casework.Case
-	for i, typ := range []string{casework.InfoDisclosure, casework.Complaint, casework.SchoolLicence, casework.InfoDisclosure,
-		casework.Complaint, casework.AssignedTask, casework.Reconsideration} {
-		all := map[string]string{"channel": "hotline", "matter": "establish", "respondent": "某区教育局",
-			"owner_section": "finance", "due_on": today.AddDays(10 + i).String(), "assigned_by": "市政府"}
-		in := casework.OpenInput{Subject: "案件 " + strconv.Itoa(i), CountyCode: "430405", ReceivedOn: today.AddDays(-i * 3),
-			Fields: map[string]string{}}
-		t0, _ := e.Type(typ)
-		for _, name := range t0.OpenFields {
-			in.Fields[name] = all[name]
-		}
-		c, err := e.Open(ctx, typ, in, by)
-		if err != nil {
-			t.Fatalf("%s: %v", typ, err)
-		}
-		want = append(want, c)
-	}
-	slices.SortFunc(want, func(a, b casework.Case) int {
-		if k := strings.Compare(dueKey(a), dueKey(b)); k != 0 {
-			return k
-		}
-		return int(a.ID - b.ID)
-	})
-	var got []int64
-	for page := 1; page <= 4; page++ {
-		pg, err := allOpen(ctx, e, scope.Everything, page, 2)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if pg.Total != len(want) {
-			t.Fatalf("total %d, want %d", pg.Total, len(want))
-		}
-		for _, c := range pg.Items {
-			got = append(got, c.ID)
-		}
-	}
-	if len(got) != len(want) {
-		t.Fatalf("got %d cases, want %d", len(got), len(want))
-	}
-	for i := range want {
-		if got[i] != want[i].ID {
-			t.Fatalf("position %d: %d, want %d (%s)", i, got[i], want[i].ID, want[i].Number)
-		}
-	}
 }
 
 // The approval of a licensing case offers the application's details (the

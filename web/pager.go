@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/url"
 	"strconv"
 
 	"edubureau/fault"
@@ -76,4 +77,28 @@ func parsePage(v *fault.Validation, page, perPage string, maxPerPage int) (p, pp
 		}
 	}
 	return p, pp
+}
+
+// queryPager is the pager of a list at path filtered by filters (empty ones
+// left out of the links), the page number added to them.
+func queryPager(path string, filters map[string]string, page, perPage, total int) pager {
+	base := url.Values{}
+	for k, v := range filters {
+		if v != "" {
+			base.Set(k, v)
+		}
+	}
+	return newPager(max(page, 1), perPage, total, func(n int) string {
+		v := url.Values{}
+		for k, x := range base {
+			v[k] = x
+		}
+		if n > 1 {
+			v.Set("page", strconv.Itoa(n))
+		}
+		if len(v) == 0 {
+			return path
+		}
+		return path + "?" + v.Encode()
+	})
 }

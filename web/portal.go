@@ -212,7 +212,7 @@ func outcomeName(l i18n.Lang, code string) string {
 
 // disclosureFields are the request form's inputs, in the order shown; the
 // first three are the case engine's own names.
-var disclosureFields = []string{"applicant_name", "applicant_contact", "subject", "delivery"}
+var disclosureFields = []string{"applicant_name", "applicant_contact", "applicant_type", "subject", "delivery"}
 
 // deliveryWays are how the applicant may receive the information (GIDR Art. 29).
 var deliveryWays = []string{"mail", "email", "in_person", "fax"}
@@ -222,6 +222,7 @@ type portalDisclosureData struct {
 	Errors     map[string][]string
 	Message    string
 	Deliveries []option
+	Applicants []option
 	MaxSubject int
 	// Filled once the request is registered.
 	Number, Code, Received, Due string
@@ -231,7 +232,10 @@ type portalDisclosureData struct {
 func (p *portal) showDisclosure(w http.ResponseWriter, r *http.Request, status int, d *portalDisclosureData) {
 	l := i18n.FromRequest(r)
 	d.MaxSubject = 500
-	d.Deliveries = nil
+	d.Deliveries, d.Applicants = nil, nil
+	for _, a := range casework.ApplicantTypes {
+		d.Applicants = append(d.Applicants, option{Value: a, Label: choiceLabel(l, "applicant_type", a), Selected: d.Values["applicant_type"] == a})
+	}
 	for _, way := range deliveryWays {
 		d.Deliveries = append(d.Deliveries, option{Value: way, Label: i18n.Tr(l, "portal.delivery."+way), Selected: d.Values["delivery"] == way})
 	}
@@ -280,10 +284,14 @@ func (p *portal) submitDisclosure(w http.ResponseWriter, r *http.Request) {
 	if !portalHas(deliveryWays, d.Values["delivery"]) {
 		v.Add("delivery", "请选择获取信息的方式", "choose how to receive the information")
 	}
+	if !portalHas(casework.ApplicantTypes, d.Values["applicant_type"]) {
+		v.Add("applicant_type", "请选择申请人类型（自然人、法人或其他组织）", "say who is asking (a person, a business or another organisation)")
+	}
 	county, _ := area.Normalize(p.ui.d.Jurisdiction.Code)
 	in := casework.OpenInput{ApplicantName: d.Values["applicant_name"], Subject: d.Values["subject"], CountyCode: county,
 		// The engine keeps no field for the way of delivery: it goes with the contact.
-		ApplicantContact: d.Values["applicant_contact"], Reason: "公众通过门户网站提交 (submitted on the public portal)"}
+		ApplicantContact: d.Values["applicant_contact"], Reason: "公众通过门户网站提交 (submitted on the public portal)",
+		Fields: map[string]string{"applicant_type": d.Values["applicant_type"]}}
 	if way := d.Values["delivery"]; portalHas(deliveryWays, way) {
 		in.ApplicantContact = deliveryLabel[way] + "：" + in.ApplicantContact
 	}

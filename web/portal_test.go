@@ -138,7 +138,7 @@ func TestPortalDisclosure(t *testing.T) {
 		if code != 422 {
 			t.Fatalf("empty form: %d\n%s", code, body)
 		}
-		for _, field := range []string{"applicant_name", "applicant_contact", "subject", "delivery"} {
+		for _, field := range []string{"applicant_name", "applicant_contact", "applicant_type", "subject", "delivery"} {
 			if !strings.Contains(body, `id="e-`+field+`"`) {
 				t.Errorf("no problem shown beside %s", field)
 			}
@@ -149,13 +149,13 @@ func TestPortalDisclosure(t *testing.T) {
 		}
 		// A subject too long: the engine's own check, beside the field.
 		code, _, body = f.post("/portal/disclosure", url.Values{"applicant_name": {"周敏"}, "applicant_contact": {"zhoumin@example.cn"},
-			"subject": {strings.Repeat("信", 501)}, "delivery": {"email"}})
+			"subject": {strings.Repeat("信", 501)}, "delivery": {"email"}, "applicant_type": {"natural_person"}})
 		if code != 422 || !strings.Contains(body, `id="e-subject"`) || !strings.Contains(body, "周敏") {
 			t.Fatalf("long subject: %d\n%s", code, body)
 		}
 
 		code, _, body = f.post("/portal/disclosure", url.Values{"applicant_name": {"周敏"}, "applicant_contact": {"zhoumin@example.cn"},
-			"subject": {"2025年市级教育经费预算执行情况"}, "delivery": {"email"}})
+			"subject": {"2025年市级教育经费预算执行情况"}, "delivery": {"email"}, "applicant_type": {"legal_service"}})
 		number := regexp.MustCompile(`id="receipt-number">([^<]+)<`).FindStringSubmatch(body)
 		access := regexp.MustCompile(`id="receipt-code">([A-Z0-9]{10})<`).FindStringSubmatch(body)
 		if code != 201 || number == nil || access == nil {
@@ -166,7 +166,8 @@ func TestPortalDisclosure(t *testing.T) {
 			t.Fatal(err)
 		}
 		if c.Type != casework.InfoDisclosure || c.ApplicantName != "周敏" || c.ApplicantContact != "电子邮件：zhoumin@example.cn" ||
-			c.ReceivedOn != f.e.Today() || c.DueOn.IsZero() || c.State != "received" || c.CountyCode != "4304" {
+			c.ReceivedOn != f.e.Today() || c.DueOn.IsZero() || c.State != "received" || c.CountyCode != "4304" ||
+			c.Fields["applicant_type"] != "legal_service" {
 			t.Fatalf("case %+v", c)
 		}
 		var audited int

@@ -215,7 +215,7 @@ func (ui *UI) userOrgShort(l i18n.Lang, u auth.User, counties []area.Area) strin
 }
 
 // userFormFields are the form's inputs, in the order shown.
-var userFormFields = []string{"username", "display_name", "role", "org_kind", "county", "school", "section", "schools", "password"}
+var userFormFields = []string{"username", "display_name", "email", "role", "org_kind", "county", "school", "section", "schools", "password"}
 
 // userForm is the create/edit form exactly as the user typed it.
 type userForm struct {
@@ -256,7 +256,7 @@ func readUserForm(r *http.Request) (*userForm, error) {
 
 func userFormFrom(u auth.User) *userForm {
 	f := &userForm{User: u, Errors: map[string][]string{}, Values: map[string]string{
-		"username": u.Username, "display_name": u.DisplayName, "role": string(u.Role), "org_kind": u.OrgKind,
+		"username": u.Username, "display_name": u.DisplayName, "email": u.Email, "role": string(u.Role), "org_kind": u.OrgKind,
 		"section": u.Section, "schools": strings.Join(u.Schools, "\n")}}
 	switch u.OrgKind {
 	case auth.OrgCounty:
@@ -371,7 +371,7 @@ func (ui *UI) createUser(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	u, err := ui.d.Auth.CreateUser(r.Context(), auth.NewUser{Username: f.get("username"), DisplayName: f.get("display_name"),
-		Password: pw, Role: auth.Role(f.get("role")), OrgKind: f.get("org_kind"), OrgCode: f.org(), Section: f.get("section"),
+		Email: f.get("email"), Password: pw, Role: auth.Role(f.get("role")), OrgKind: f.get("org_kind"), OrgCode: f.org(), Section: f.get("section"),
 		Schools: f.schools(), MustChangePassword: true, By: actor(r, me)})
 	if err != nil {
 		switch k := fault.KindOf(err); k {
@@ -438,7 +438,7 @@ func (ui *UI) updateUser(w http.ResponseWriter, r *http.Request) {
 	f.User, f.Action = u, "/users/"+strconv.FormatInt(u.ID, 10)
 	f.Values["username"] = u.Username
 	if _, err := ui.d.Auth.UpdateUser(r.Context(), actor(r, me), u.ID, auth.UserChange{DisplayName: f.get("display_name"),
-		Role: auth.Role(f.get("role")), OrgKind: f.get("org_kind"), OrgCode: f.org(), Section: f.get("section"), Schools: f.schools()}); err != nil {
+		Email: f.get("email"), Role: auth.Role(f.get("role")), OrgKind: f.get("org_kind"), OrgCode: f.org(), Section: f.get("section"), Schools: f.schools()}); err != nil {
 		switch k := fault.KindOf(err); k {
 		case fault.Invalid, fault.Conflict:
 			f.setErrors(i18n.FromRequest(r), err)

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,16 +28,19 @@ import (
 	"edubureau/auth"
 	"edubureau/casework"
 	"edubureau/db"
+	"edubureau/enrol"
 	"edubureau/fault"
 	"edubureau/httpx"
 	"edubureau/i18n"
 	"edubureau/importer"
 	"edubureau/school"
+	"edubureau/training"
 )
 
 // Deps is what the user interface needs from the rest of the program.
 type Deps struct {
-	Cases        *casework.Engine // casework: legal deadlines (issue 6)
+	Cases        *casework.Engine  // casework: legal deadlines (issue 6)
+	Training     *training.Service // off-campus training institutions' accounts and charge checks (issue 6)
 	DB           *db.DB
 	Schools      *school.Registry
 	Auth         *auth.Service
@@ -44,8 +48,11 @@ type Deps struct {
 	Jurisdiction area.Area // the bureau's own area, e.g. {Code:"4304", Name:"衡阳市"}
 	Secure       bool      // set cookies Secure (served over TLS)
 	Version      string
-	Imports      *importer.Service // bulk imports from CSV and Excel (issue 4)
-	MaxUpload    int64             // the largest upload an import takes (the server's limit)
+
+	Admissions *enrol.Office     // admissions (issue 5)
+	Results    *enrol.ResultsDay // the published 中考 results, served from memory
+	Imports    *importer.Service // bulk imports from CSV and Excel (issue 4)
+	MaxUpload  int64             // the largest upload an import takes (the server's limit)
 }
 
 // UI is the set of pages, with their templates parsed once.
@@ -103,7 +110,7 @@ func (ui *UI) parse(fsys fs.FS) error {
 		ui.pages[l] = map[string]*template.Template{}
 		for _, name := range pageNames {
 			t, err := template.New(name).Funcs(ui.funcs(l)).ParseFS(fsys,
-				"templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+				"templates/layout.html", "templates/partials*.html", "templates/"+name+".html")
 			if err != nil {
 				return fmt.Errorf("web: template %s: %w", name, err)
 			}
@@ -182,6 +189,9 @@ type NavItem struct {
 	Permission string   // "" for any signed-in user
 	Order      int      // position: the duties first (10, 20, …), administration last (900…)
 	Any        []string // when set, shown to users who hold any one of these permissions
+	// Badge, when set, counts what waits for the user there (shown beside
+	// the label when not 0; "99+" from 100).
+	Badge func(ui *UI, r *http.Request, u auth.User) int
 }
 
 // Nav is the navigation, in the order shown.
@@ -194,6 +204,8 @@ type navLink struct {
 	Label  string
 	Href   string
 	Active bool
+	Badge  string // "" when nothing waits
+	Count  int    // what the badge counts
 }
 
 // page is what every template receives.
@@ -221,7 +233,18 @@ func (ui *UI) newPage(r *http.Request, title string, data any) *page {
 				continue
 			}
 			active := r.URL.Path == n.Href || n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href+"/")
-			p.Nav = append(p.Nav, navLink{Label: i18n.Tr(l, n.Key), Href: n.Href, Active: active})
+			link := navLink{Label: i18n.Tr(l, n.Key), Href: n.Href, Active: active}
+			if n.Badge != nil {
+				c := n.Badge(ui, r, u)
+				link.Count = c
+				switch {
+				case c >= 100:
+					link.Badge = "99+"
+				case c > 0:
+					link.Badge = strconv.Itoa(c)
+				}
+			}
+			p.Nav = append(p.Nav, link)
 		}
 	}
 	return p

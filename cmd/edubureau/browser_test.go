@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -298,28 +300,8 @@ func TestBrowserCasework(t *testing.T) {
 	defer srv.stop()
 	base := srv.base
 	var number, code, deadline, steps, mine, state, due, wrong string
-	read := func(js string, dst *string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			v, err := chromedp.Evaluate[string](js)(ctx, tg)
-			*dst = v
-			return err
-		})
-	}
+	do, read, _ := browserSession(t, ctx, base)
 	text := func(sel string) string { return fmt.Sprintf(`document.querySelector(%q).innerText`, sel) }
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	do("sign in",
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(`#login-form`),
-		chromedp.SendKeys(`#f-username`, "admin"),
-		chromedp.SendKeys(`#f-password`, demoPassword),
-		chromedp.Click(`#login-submit`),
-		chromedp.WaitVisible(`#figures`),
-	)
 	do("open a disclosure request",
 		chromedp.Navigate(base+"/cases/new?type=info_disclosure"),
 		chromedp.WaitVisible(`#case-form`),
@@ -374,5 +356,206 @@ func TestBrowserCasework(t *testing.T) {
 	)
 	if strings.Contains(wrong, "浏览器测试") || strings.TrimSpace(wrong) == "" {
 		t.Fatalf("a wrong code: %q", wrong)
+	}
+}
+
+// browserSession signs the demo's administrator in and returns helpers to
+// run steps and read values.
+func browserSession(t *testing.T, ctx context.Context, base string) (do func(string, ...chromedp.Action[chromedp.Void]),
+	read func(string, *string) chromedp.Action[chromedp.Void], until func(string) chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	do = func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	read = func(js string, dst *string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			v, err := chromedp.Evaluate[string](js)(ctx, tg)
+			*dst = v
+			return err
+		})
+	}
+	until = func(expr string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			deadline := time.Now().Add(15 * time.Second)
+			for {
+				_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(time.Until(deadline)))(ctx, tg)
+				// A poll running while the page navigates away fails (the
+				// target navigated, its context gone): poll the new page.
+				if err != nil && time.Now().Before(deadline) {
+					time.Sleep(100 * time.Millisecond)
+					continue
+				}
+				if err != nil {
+					return fmt.Errorf("waiting for %s: %w", expr, err)
+				}
+				return nil
+			}
+		})
+	}
+	do("sign in",
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(`#login-form`),
+		chromedp.SendKeys(`#f-username`, "admin"),
+		chromedp.SendKeys(`#f-password`, demoPassword),
+		chromedp.Click(`#login-submit`),
+		chromedp.WaitVisible(`#figures`),
+	)
+	return do, read, until
+}
+
+// setValue gives a form control a value as a person's input would.
+func setValue(id, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){var s=document.getElementById(%q); s.value=%q;
+		s.dispatchEvent(new Event('input', {bubbles: true})); s.dispatchEvent(new Event('change', {bubbles: true}))})()`, id, value))
+}
+
+// TestBrowserAnnualCheck starts this year's annual check of the demo's
+// private schools from the batch page — a confirmation first, saying how
+// many cases it opens — sees the progress, and records a school's result
+// (its self-report with the documents, then "passed"), which the batch
+// page then counts.
+func TestBrowserAnnualCheck(t *testing.T) {
+	ctx := browser(t)
+	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
+	defer srv.stop()
+	base := srv.base
+	do, read, until := browserSession(t, ctx, base)
+	now := time.Now().In(time.FixedZone("CST", 8*3600))
+	year := strconv.Itoa(now.Year())
+	due := now.AddDate(0, 0, 30).Format(time.DateOnly)
+
+	var heading, plan, total, rows, flash, number, state, passed, badge string
+	do("the batch page",
+		chromedp.Navigate(base+"/annual-check"),
+		chromedp.WaitVisible(`#check-progress`),
+		read(`document.getElementById('check-heading').innerText`, &heading),
+		read(`document.querySelector('#nav a[href="/cases"]').innerText`, &badge),
+	)
+	if !strings.Contains(heading, strconv.Itoa(now.Year()-1)) {
+		t.Fatalf("the page opens on last year's check: %q", heading)
+	}
+	do("start this year's check: the confirmation",
+		setValue("f-year", year),
+		setValue("f-report_due", due),
+		chromedp.Click(`#check-start-button`),
+		chromedp.WaitVisible(`#check-confirm`),
+		read(`document.getElementById('check-plan').innerText`, &plan),
+	)
+	if !regexp.MustCompile(`将为 [1-9]\d* 所民办学校登记年检案件`).MatchString(plan) || !strings.Contains(plan, due) {
+		t.Fatalf("confirmation: %q", plan)
+	}
+	do("confirm",
+		chromedp.Click(`#check-confirm-button`),
+		until(`location.search === '?year=`+year+`'`),
+		chromedp.WaitVisible(`#check-list`),
+		read(`document.getElementById('flash') ? document.getElementById('flash').innerText : ''`, &flash),
+		read(`document.querySelector('#check-count-total .figure-value').innerText`, &total),
+		read(`String(document.querySelectorAll('#check-list tbody tr[data-school]').length)`, &rows),
+		read(`document.querySelector('#check-list tbody tr[data-school] .case-number a').innerText`, &number),
+	)
+	if !strings.Contains(flash, "年检已启动") || total == "0" || rows == "0" || !strings.Contains(plan, "将为 "+strings.ReplaceAll(total, ",", "")+" 所") {
+		t.Fatalf("after the start: flash %q, total %q, rows %q, plan %q", flash, total, rows, plan)
+	}
+	// Record a result: the self-report with its documents, then "passed".
+	dir := t.TempDir()
+	file := func(name string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("%PDF-1.4 "+name), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	do("the school's case: the self-report",
+		chromedp.Click(`#check-list tbody tr[data-school] .case-number a`),
+		chromedp.WaitVisible(`#case-number`),
+		chromedp.Click(`#step-submit_report > summary`),
+		setValue("f-submit_report-students", "320"),
+		setValue("f-submit_report-staff", "31"),
+		setValue("f-submit_report-teachers_certified", "22"),
+		setValue("f-submit_report-income", "3600000"),
+		setValue("f-submit_report-expenditure", "3100000"),
+		setValue("f-submit_report-net_assets", "1800000"),
+		chromedp.SetUploadFiles(`#f-submit_report-doc-self_report`, []string{file("自查报告.pdf")}),
+		chromedp.SetUploadFiles(`#f-submit_report-doc-financial_audit`, []string{file("审计报告.pdf")}),
+		chromedp.Click(`#take-submit_report`),
+		until(`document.getElementById('case-state') && document.getElementById('case-state').innerText === '审核中'`),
+	)
+	do("passed",
+		chromedp.Click(`#step-pass > summary`),
+		chromedp.SetUploadFiles(`#f-pass-doc-review_opinion`, []string{file("年检结论通知书.pdf")}),
+		chromedp.Click(`#take-pass`),
+		until(`document.getElementById('case-state') && document.getElementById('case-state').innerText === '合格'`),
+		read(`document.getElementById('case-state').innerText`, &state),
+	)
+	do("the batch counts it",
+		chromedp.Navigate(base+"/annual-check?year="+year),
+		chromedp.WaitVisible(`#check-progress`),
+		read(`document.querySelector('#check-count-pass .figure-value').innerText`, &passed),
+	)
+	if passed != "1" {
+		t.Fatalf("passed %q after recording one result (case %s, state %s)", passed, number, state)
+	}
+	var sheet string
+	do("the export",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
+			sheet, err = chromedp.Evaluate[string](`fetch(document.getElementById('check-export').href).then(r => r.status + ' ' + r.headers.get('Content-Type'))`,
+				chromedp.EvalAwaitPromise)(ctx, tg)
+			return err
+		}),
+	)
+	if !strings.HasPrefix(sheet, "200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") {
+		t.Fatalf("export: %q", sheet)
+	}
+}
+
+// TestBrowserDisclosureReport: last year's disclosure report of the demo,
+// computed from its cases — the template's rows balance, the due date is 31
+// January — another year chosen, and the workbook downloaded.
+func TestBrowserDisclosureReport(t *testing.T) {
+	ctx := browser(t)
+	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
+	defer srv.stop()
+	base := srv.base
+	do, read, until := browserSession(t, ctx, base)
+	last := time.Now().In(time.FixedZone("CST", 8*3600)).Year() - 1
+	var due, balance, newTotal, answered, heading, file, english string
+	do("the report",
+		chromedp.Navigate(base+"/cases"),
+		chromedp.WaitVisible(`#disclosure-report-link`),
+		chromedp.Click(`#disclosure-report-link`),
+		chromedp.WaitVisible(`#report-requests`),
+		read(`document.getElementById('report-due').innerText`, &due),
+		read(`document.getElementById('report-balance').className`, &balance),
+		read(`document.querySelector('#report-requests tr[data-row="new"] td:last-child').innerText`, &newTotal),
+		read(`document.querySelector('#report-requests tr[data-row="total"] td:last-child').innerText`, &answered),
+	)
+	if !strings.Contains(due, strconv.Itoa(last+1)+"-01-31") || balance != "report-check-ok" || newTotal == "0" || answered == "0" {
+		t.Fatalf("report: due %q balance %q new %q answered %q", due, balance, newTotal, answered)
+	}
+	do("another year",
+		setValue("filter-year", strconv.Itoa(last-1)),
+		chromedp.Click(`#report-show`),
+		until(`location.search === '?year=`+strconv.Itoa(last-1)+`'`),
+		read(`document.getElementById('report-heading').innerText`, &heading),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
+			file, err = chromedp.Evaluate[string](`fetch(document.getElementById('report-export').href).then(r => r.status + ' ' + r.headers.get('Content-Disposition'))`,
+				chromedp.EvalAwaitPromise)(ctx, tg)
+			return err
+		}),
+	)
+	if !strings.Contains(heading, strconv.Itoa(last-1)) || !strings.HasPrefix(file, "200 attachment") || !strings.Contains(file, "disclosure-report-"+strconv.Itoa(last-1)) {
+		t.Fatalf("year %d: heading %q, file %q", last-1, heading, file)
+	}
+	do("in English",
+		chromedp.Click(`#lang-switch`),
+		until(`document.documentElement.lang === 'en'`),
+		chromedp.WaitVisible(`#report-requests`),
+		read(`document.querySelector('#report-requests tr[data-row="new"] th').innerText`, &english),
+	)
+	if !strings.Contains(english, "Requests received this year") {
+		t.Fatalf("English row: %q", english)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"slices"
-	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
 
@@ -17,24 +15,32 @@ import (
 	"edubureau/config"
 	"edubureau/db"
 	"edubureau/i18n"
+	"edubureau/mail"
 	"edubureau/scope"
 )
 
 func init() {
 	register(&command{
 		name:    "cases",
-		summary: "casework from the command line: cases escalate (daily cron job) | cases list [--overdue]",
+		summary: "casework from the command line: cases escalate | remind (daily cron jobs) | cases list [--overdue]",
 		run:     runCases,
 	})
 }
 
 const casesUsage = `usage: edubureau cases escalate [--db DSN]
+       edubureau cases remind [--db DSN] [--smtp-host H …] [--dry-run]
        edubureau cases list [--db DSN] [--overdue]
 
 escalate takes the escalation step (逾期升级督办) on every open case that is
 past its deadline and whose type escalates (assigned tasks), once per case,
 and prints how many it escalated. Run it daily from cron, e.g.
   15 0 * * *  edubureau cases escalate --db postgres://…
+remind sends each user with an e-mail address one digest of their cases that
+are overdue or due within 3 working days and of the escalated tasks they handle
+or their section owns — at most one a day, however often it runs. Run it daily
+after escalate, e.g.
+  30 7 * * 1-5  edubureau cases remind --db postgres://…   (SMTP settings in EDUBUREAU_SMTP_*)
+--dry-run prints the digests instead of sending them.
 list prints the open cases by deadline (those with no period running last);
 --overdue only those past their deadline.
 `
@@ -42,7 +48,7 @@ list prints the open cases by deadline (those with no period running last);
 func runCases(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
 		fmt.Fprint(e.stderr, casesUsage)
-		return usageError{errors.New("a subcommand is needed: escalate or list")}
+		return usageError{errors.New("a subcommand is needed: escalate, remind or list")}
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
@@ -52,9 +58,11 @@ func runCases(ctx context.Context, args []string, e env) error {
 		return casesEscalate(ctx, args[1:], e)
 	case "list":
 		return casesList(ctx, args[1:], e)
+	case "remind":
+		return casesRemind(ctx, args[1:], e)
 	}
 	fmt.Fprint(e.stderr, casesUsage)
-	return usageError{fmt.Errorf("unknown subcommand %q: escalate or list", args[0])}
+	return usageError{fmt.Errorf("unknown subcommand %q: escalate, remind or list", args[0])}
 }
 
 func casesFlagSet(sub, usage, about string, e env) *flag.FlagSet {
@@ -69,33 +77,39 @@ func casesFlagSet(sub, usage, about string, e env) *flag.FlagSet {
 // openCases opens the database and builds the case engine as server.New
 // does: the shipped types, the shared audit log, the stored calendar.
 func openCases(ctx context.Context, fs *flag.FlagSet, cl *config.Loader, args []string) (*db.DB, *casework.Engine, error) {
+	d, eng, _, err := openCasesConfig(ctx, fs, cl, args)
+	return d, eng, err
+}
+
+// openCasesConfig is openCases, also returning the configuration loaded.
+func openCasesConfig(ctx context.Context, fs *flag.FlagSet, cl *config.Loader, args []string) (*db.DB, *casework.Engine, config.Config, error) {
 	if err := parseFlags(fs, args); err != nil {
-		return nil, nil, err
+		return nil, nil, config.Config{}, err
 	}
 	if fs.NArg() > 0 {
-		return nil, nil, usageError{fmt.Errorf("unexpected arguments %v", fs.Args())}
+		return nil, nil, config.Config{}, usageError{fmt.Errorf("unexpected arguments %v", fs.Args())}
 	}
 	cfg, err := cl.Load()
 	if err != nil {
-		return nil, nil, usageError{err}
+		return nil, nil, config.Config{}, usageError{err}
 	}
 	d, err := db.Open(ctx, cfg.DB)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, config.Config{}, err
 	}
 	eng, err := casework.New(d, casework.Shipped(casework.Config{})...)
 	if err != nil {
 		d.Close()
-		return nil, nil, err
+		return nil, nil, config.Config{}, err
 	}
 	eng.Audit = audit.New(d)
 	cal, err := calendar.HolderFor(d).Calendar(ctx)
 	if err != nil {
 		d.Close()
-		return nil, nil, err
+		return nil, nil, config.Config{}, err
 	}
 	eng.Calendar = func() *calendar.Calendar { return cal }
-	return d, eng, nil
+	return d, eng, cfg, nil
 }
 
 // caseOperator is the operator at the command line: the database is theirs, so
@@ -167,51 +181,23 @@ func casesList(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
-// openCaseList reads every open case (or every overdue one), by deadline. The
-// engine lists open cases per section, by deadline; every case belongs to
-// one of the bureau's sections, so the sections together are all of them.
+// openCaseList reads every open case (or every overdue one), by deadline.
 func openCaseList(ctx context.Context, eng *casework.Engine, overdue bool) ([]casework.Case, error) {
-	var out []casework.Case
-	collect := func(list func(page int) (casework.Page, error)) error {
-		for page := 1; ; page++ {
-			p, err := list(page)
-			if err != nil {
-				return err
-			}
-			out = append(out, p.Items...)
-			if len(p.Items) < p.PerPage {
-				return nil
-			}
-		}
-	}
+	list := eng.AllOpen
 	if overdue {
-		if err := collect(func(page int) (casework.Page, error) {
-			return eng.Overdue(ctx, scope.Everything, page, casework.MaxPerPage)
-		}); err != nil {
+		list = eng.Overdue
+	}
+	var out []casework.Case
+	for page := 1; ; page++ {
+		p, err := list(ctx, scope.Everything, page, casework.MaxPerPage)
+		if err != nil {
 			return nil, err
 		}
-		return out, nil
-	}
-	for _, s := range auth.Sections {
-		if err := collect(func(page int) (casework.Page, error) {
-			return eng.ForSection(ctx, s.Code, scope.Everything, page, casework.MaxPerPage)
-		}); err != nil {
-			return nil, err
+		out = append(out, p.Items...)
+		if len(p.Items) < p.PerPage {
+			return out, nil
 		}
 	}
-	slices.SortStableFunc(out, func(a, b casework.Case) int {
-		switch {
-		case a.DueOn.IsZero() != b.DueOn.IsZero():
-			if a.DueOn.IsZero() {
-				return 1
-			}
-			return -1
-		case a.DueOn != b.DueOn:
-			return a.DueOn.Compare(b.DueOn)
-		}
-		return strings.Compare(a.Number, b.Number)
-	})
-	return out, nil
 }
 
 // clip shortens s to n characters.
@@ -220,4 +206,73 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
+}
+
+func casesRemind(ctx context.Context, args []string, e env) error {
+	fs := casesFlagSet("remind", "[--db DSN] [--smtp-host H] [--smtp-port N] [--smtp-user U] [--smtp-from ADDR] [--smtp-tls MODE] [--public-url URL] [--dry-run]",
+		"E-mail each user (with an address) one digest of their overdue cases, those due within 3 working days, and escalated tasks; once a day.", e)
+	cl := config.Flags(fs, e.getenv, "db", "smtp-host", "smtp-port", "smtp-user", "smtp-password", "smtp-from", "smtp-tls", "public-url")
+	dry := fs.Bool("dry-run", false, "print the digests instead of sending them (nothing is recorded)")
+	d, eng, cfg, err := openCasesConfig(ctx, fs, cl, args)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if !*dry && !cfg.Mail().Configured() {
+		return usageError{errors.New("SMTP is not configured: set --smtp-host and --smtp-from (EDUBUREAU_SMTP_HOST, EDUBUREAU_SMTP_FROM), or use --dry-run")}
+	}
+	svc := auth.New(d)
+	var users []auth.User
+	for page := 1; ; page++ {
+		p, err := svc.ListUsers(ctx, auth.UserFilter{Status: "active", Page: page, PerPage: auth.MaxUsersPerPage})
+		if err != nil {
+			return exitCode{1, err}
+		}
+		users = append(users, p.Items...)
+		if len(p.Items) < p.PerPage {
+			break
+		}
+	}
+	if *dry {
+		n := 0
+		for _, u := range users {
+			if !u.Can(auth.CaseView) {
+				continue
+			}
+			r, err := eng.RemindersFor(ctx, u.ID, u.Section, u.Scope())
+			if err != nil {
+				return exitCode{1, err}
+			}
+			if r.Count() == 0 {
+				continue
+			}
+			n++
+			subject, body := eng.Digest(r, u.Username, cfg.PublicURL)
+			to := u.Email
+			if to == "" {
+				to = "(no e-mail address)"
+			}
+			fmt.Fprintf(e.stdout, "To: %s <%s>\nSubject: %s\n\n%s\n", u.Username, to, subject, body)
+		}
+		fmt.Fprintf(e.stdout, "%d digests (dry run: nothing sent or recorded)\n", n)
+		return nil
+	}
+	mc := cfg.Mail()
+	send := func(to, subject, body string) error {
+		return mail.Send(ctx, mc, mail.Message{To: to, Subject: subject, Body: body})
+	}
+	rep, err := eng.SendReminders(ctx, users, send, cfg.PublicURL, caseOperator(e))
+	if err != nil {
+		return exitCode{1, err}
+	}
+	fmt.Fprintln(e.stdout, i18n.T("已发送 %d 份提醒；今日已发送过 %d 人，无待办 %d 人，未登记邮箱 %d 人，发送失败 %d 人（%s）",
+		"sent %d digests; %d already sent today, %d with nothing due, %d without an e-mail address, %d failed (%s)",
+		rep.Sent, rep.AlreadySent, rep.Nothing, rep.NoAddress, rep.Failed, eng.Today()).String())
+	for _, f := range rep.Failures {
+		fmt.Fprintln(e.stderr, "failed: "+f)
+	}
+	if rep.Failed > 0 {
+		return exitCode{1, fmt.Errorf("%d digests could not be sent; run again to retry them", rep.Failed)}
+	}
+	return nil
 }

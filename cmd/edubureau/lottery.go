@@ -7,9 +7,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"edubureau/admission"
+	"edubureau/config"
+	"edubureau/db"
+	"edubureau/enrol"
+	"edubureau/fault"
 	"edubureau/i18n"
+	"edubureau/school"
 )
 
 func init() {
@@ -22,12 +29,14 @@ func init() {
 
 const lotteryUsage = `usage: edubureau lottery draw   --applicants FILE.csv --places N --seed TEXT --out FILE.csv
        edubureau lottery verify --applicants FILE.csv --places N --seed TEXT --results FILE.csv
+       edubureau lottery verify --lottery ID [--db DSN]
 
 The draw is fixed by a seed announced before it and by the frozen applicant list:
 each application's key is SHA-256(seed, a zero byte, id); applications are ranked
 by key ascending; the first N are admitted, the rest form the waiting list in order
 (docs/lottery.md). "verify" recomputes a published draw and says MATCH (exit 0) or
-names the first differing row (exit 1).
+names the first differing row (exit 1): from files, or a lottery drawn in the
+database (--lottery, its id as the admission pages show it).
 `
 
 func runLottery(ctx context.Context, args []string, e env) error {
@@ -122,6 +131,11 @@ func lotteryDraw(ctx context.Context, args []string, e env) error {
 }
 
 func lotteryVerify(ctx context.Context, args []string, e env) error {
+	for _, a := range args {
+		if a == "--lottery" || a == "-lottery" || strings.HasPrefix(a, "--lottery=") || strings.HasPrefix(a, "-lottery=") {
+			return lotteryVerifyDB(ctx, args, e)
+		}
+	}
 	var lf lotteryFlags
 	fs := lotteryFlagSet("verify", "--applicants FILE.csv --places N --seed TEXT --results FILE.csv",
 		"Recompute the draw and compare it with published results row by row: MATCH (exit 0) or the first differing row (exit 1).", e, &lf)
@@ -175,4 +189,59 @@ func usageErrorOf(err error) error {
 		return err
 	}
 	return usageError{err}
+}
+
+// lotteryVerifyDB is `lottery verify --lottery ID`: recompute a drawn
+// lottery from the frozen list and the seed stored in the database and
+// compare it with the stored results (enrol.VerifyLottery).
+func lotteryVerifyDB(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("lottery verify", "--lottery ID [--db DSN]", e)
+	cl := config.Flags(fs, e.getenv, "db")
+	id := fs.Int64("lottery", 0, "the id of a drawn lottery in the database")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	if *id <= 0 {
+		return usageError{errors.New("--lottery needs the id of a lottery (a positive number)")}
+	}
+	cfg, err := cl.Load()
+	if err != nil {
+		return usageError{err}
+	}
+	d, err := db.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	o := enrol.New(d, school.New(d), nil, "")
+	v, err := o.VerifyLottery(ctx, *id)
+	if err != nil {
+		return exitCode{1, errors.New(fault.As(err).Msg.String())}
+	}
+	l := v.Lottery
+	check := func(ok bool) string {
+		if ok {
+			return "✓"
+		}
+		return "✗"
+	}
+	fmt.Fprintf(e.stdout, "%s (%d)\n", l.Title, l.ID)
+	fmt.Fprintf(e.stdout, "  %s\n", i18n.T("%d 份申请，%d 个名额；种子 %q（%s 公布）", "%d applications, %d places; seed %q (announced %s)",
+		l.Entries, l.Places, l.Seed, l.SeedAt.Format(time.RFC3339)).String())
+	fmt.Fprintf(e.stdout, "  %s %s\n", check(v.ListOK), i18n.T("名单 SHA-256 %s（锁定时 %s）", "list SHA-256 %s (at freezing %s)", v.ListDigest, l.ListDigest).String())
+	fmt.Fprintf(e.stdout, "  %s %s\n", check(v.DigestOK), i18n.T("结果文件 SHA-256 %s（摇号时 %s）", "results file SHA-256 %s (at the draw %s)", v.ResultsSHA, l.ResultsDigest).String())
+	fmt.Fprintf(e.stdout, "  %s %s\n", check(v.ResultsOK), i18n.T("逐行重新计算 %d 行", "%d rows recomputed one by one", v.Rows).String())
+	if v.Match() {
+		fmt.Fprintln(e.stdout, "MATCH")
+		return nil
+	}
+	msg := i18n.T("名单或结果与记录不符", "the list or the results do not match what was recorded")
+	if v.Mismatch != nil {
+		msg = i18n.Text{ZH: fmt.Sprintf("第 %d 名：%s", v.MismatchRank, v.Mismatch.ZH), EN: fmt.Sprintf("rank %d: %s", v.MismatchRank, v.Mismatch.EN)}
+	}
+	fmt.Fprintln(e.stdout, "MISMATCH: "+msg.String())
+	return exitCode{code: 1, err: errors.New(i18n.T("公布的结果与重新计算的不一致", "the published results do not match the recomputed draw").String())}
 }

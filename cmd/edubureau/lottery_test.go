@@ -1,10 +1,22 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"edubureau/area"
+	"edubureau/db"
+	"edubureau/db/dbtest"
+	"edubureau/enrol"
+	"edubureau/idno"
+	"edubureau/pii"
+	"edubureau/school"
+	"edubureau/scope"
 )
 
 // The worked example of docs/lottery.md.
@@ -141,5 +153,96 @@ func TestLotteryHelp(t *testing.T) {
 		if code, _, _ := admitRun(args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// TestLotteryVerifyDatabase is `lottery verify --lottery ID`: a lottery
+// drawn in the database is recomputed from its stored list and seed; a
+// change made behind the database's guard (a DBA dropping the trigger) is
+// named by rank.
+func TestLotteryVerifyDatabase(t *testing.T) {
+	for name, dsn := range dbtest.DSNs(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			d, err := db.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			if err := area.Sync(ctx, d, "4304"); err != nil {
+				t.Fatal(err)
+			}
+			reg := school.New(d)
+			if _, err := reg.Create(ctx, scope.Everything, school.School{Code: "2143000104", Name: "育才民办小学", Type: school.Primary,
+				Ownership: school.Private, County: "430405", Status: school.Active, OpenedOn: "2001-09-01",
+				LicenceNo: "教民143040570001号", LicenceIssuedOn: "2020-01-01", LicenceExpiresOn: "2030-01-01"}, school.Actor{Username: "seed"}); err != nil {
+				t.Fatal(err)
+			}
+			ring, err := pii.NewKeyring([]byte("0123456789abcdef0123456789abcdef"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := enrol.New(d, reg, ring, "4304")
+			by := enrol.System("test", "")
+			var ins []enrol.ApplicantInput
+			for i := 1; i <= 6; i++ {
+				ins = append(ins, enrol.ApplicantInput{Year: 2026, Grade: 1, County: "430405", Name: "童" + strconv.Itoa(i),
+					IDNumber: idno.MakeResidentID("430405", time.Date(2020, 2, i, 0, 0, 0, 0, time.UTC), i), Lng: 112.6, Lat: 26.9})
+			}
+			apps, err := o.AddApplicants(ctx, by, ins)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := o.CreateLottery(ctx, by, enrol.LotteryInput{Year: 2026, Grade: 1, Kind: enrol.LotterySchool, School: "2143000104", Places: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var es []enrol.EntryInput
+			for _, a := range apps {
+				es = append(es, enrol.EntryInput{Ticket: a.Number})
+			}
+			id := strconv.FormatInt(l.ID, 10)
+			if _, err := o.AddEntries(ctx, by, l.ID, es); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := o.Freeze(ctx, by, l.ID, 0); err != nil {
+				t.Fatal(err)
+			}
+			// Not drawn yet: nothing to verify.
+			if code, _, stderr := admitRun("lottery", "verify", "--lottery", id, "--db", dsn); code != 1 || !strings.Contains(stderr, "not drawn") {
+				t.Fatalf("an undrawn lottery: exit %d %q", code, stderr)
+			}
+			if _, err := o.AnnounceSeed(ctx, by, l.ID, 0, lotterySeed); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := o.Draw(ctx, by, l.ID, 0); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := admitRun("lottery", "verify", "--lottery", id, "--db", dsn)
+			if code != 0 || !strings.HasSuffix(stdout, "MATCH\n") || !strings.Contains(stdout, lotterySeed) {
+				t.Fatalf("verify: exit %d\n%s%s", code, stdout, stderr)
+			}
+			if code, _, _ := admitRun("lottery", "verify", "--lottery", "12345", "--db", dsn); code != 1 {
+				t.Errorf("an unknown lottery: exit %d", code)
+			}
+			if code, _, _ := admitRun("lottery", "verify", "--lottery", "x", "--db", dsn); code != 2 {
+				t.Errorf("a malformed id: exit %d", code)
+			}
+			if d.Dialect == db.SQLite {
+				_, err = d.ExecContext(ctx, `DROP TRIGGER admission_lottery_result_no_update`)
+			} else {
+				_, err = d.ExecContext(ctx, `ALTER TABLE admission_lottery_result DISABLE TRIGGER admission_lottery_result_no_change`)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.ExecContext(ctx, `UPDATE admission_lottery_result SET admitted = NOT admitted WHERE lottery_id = $1 AND rank = 2`, l.ID); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, _ = admitRun("lottery", "verify", "--lottery", id, "--db", dsn)
+			if code != 1 || !strings.Contains(stdout, "MISMATCH") || !strings.Contains(stdout, "rank 2") {
+				t.Fatalf("tampered: exit %d\n%s", code, stdout)
+			}
+		})
 	}
 }

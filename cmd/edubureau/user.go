@@ -138,6 +138,7 @@ func userAdd(ctx context.Context, args []string, e env) error {
 	section := fs.String("section", "", "the section, for staff: "+sectionCodes())
 	schools := fs.String("schools", "", "an inspector's assigned schools, comma-separated identifiers")
 	display := fs.String("display-name", "", "the person's name as shown")
+	email := fs.String("email", "", "work e-mail address, for reminders (optional)")
 	password := fs.String("password", "", "the password (visible in the process list: prefer --password-stdin or the prompt)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	mustChange := fs.Bool("must-change", false, "make the user choose a new password at first sign-in (always so for a generated one)")
@@ -190,7 +191,7 @@ func userAdd(ctx context.Context, args []string, e env) error {
 			list = append(list, c)
 		}
 	}
-	u, err := s.CreateUser(ctx, auth.NewUser{Username: *username, DisplayName: *display, Password: pw, Role: auth.Role(*role),
+	u, err := s.CreateUser(ctx, auth.NewUser{Username: *username, DisplayName: *display, Email: *email, Password: pw, Role: auth.Role(*role),
 		OrgKind: *orgKind, OrgCode: *orgCode, Section: *section, Schools: list, MustChangePassword: *mustChange || generated,
 		By: cliActor(e)})
 	if err != nil {
