@@ -5,10 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime/debug"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"edubureau/audit"
 	"edubureau/db/dbtest"
@@ -93,5 +96,41 @@ func TestHugeStream(t *testing.T) {
 	}
 	if maxRSS > 256 {
 		t.Errorf("peak memory %.0f MB is over 256 MB", maxRSS)
+	}
+}
+
+// BenchmarkReadXLSX100k reads a 100,000-row workbook (the template's columns
+// of the test kind, every cell text) through the engine with a writer that
+// writes nothing: the cost of the XLSX reader and the checks alone.
+//
+//	go test ./importer -run '^$' -bench ReadXLSX100k -benchtime 1x
+func BenchmarkReadXLSX100k(b *testing.B) {
+	const n = 100000
+	f := &fixture{t: &testing.T{}, d: dbtest.SQLite(b), dir: b.TempDir()}
+	f.svc = New(f.d, nil, "")
+	x := excelize.NewFile()
+	sw, _ := x.NewStreamWriter("Sheet1")
+	sw.SetRow("A1", []any{"编号", "姓名", "性别", "出生日期", "电话", "住址", "监护人", "备注"})
+	for i := 1; i <= n; i++ {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		sw.SetRow(cell, []any{fmt.Sprintf("P%08d", i), fmt.Sprintf("学生%d", i), [2]string{"男", "女"}[i%2], fmt.Sprintf("2015-09-%02d", i%28+1),
+			fmt.Sprintf("1380013%04d", i%10000), fmt.Sprintf("湖南省衡阳市珠晖区东风路%d号", i), fmt.Sprintf("家长%d", i), "备注"})
+	}
+	sw.Flush()
+	path := filepath.Join(f.dir, "big.xlsx")
+	if err := x.SaveAs(path); err != nil {
+		b.Fatal(err)
+	}
+	x.Close()
+	src, _ := FileSource(path)
+	for b.Loop() {
+		start := time.Now()
+		res, err := f.svc.Run(context.Background(), Request{Kind: nothing{}, Source: src, Options: Options{Mode: ValidOnly},
+			Actor: audit.Actor{Username: "bench"}, Scope: scope.Everything})
+		if err != nil || res.Valid != n {
+			b.Fatalf("%v %+v", err, res.Counts)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s/read")
+		b.Logf("%d rows of XLSX (%.1f MB) read and checked in %s", n, float64(src.Size)/(1<<20), time.Since(start).Round(time.Millisecond))
 	}
 }
