@@ -19,6 +19,7 @@ import (
 	"edubureau/enrol"
 	"edubureau/fault"
 	"edubureau/httpx"
+	"edubureau/importer"
 	"edubureau/pii"
 	"edubureau/school"
 )
@@ -37,6 +38,7 @@ type Deps struct {
 	Admissions *enrol.Office     // admissions (issue 5)
 	Results    *enrol.ResultsDay // the published 中考 results, served from memory
 	Keyring    *pii.Keyring      // blind indexes of the public lookup; nil: Admissions' keyring
+	Imports    *importer.Service // bulk imports (issue 4)
 }
 
 // API serves /api/v1.

@@ -5,9 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // BulkCacheKiB is SQLite's page cache during InTxCopy, in KiB (SQLite's
@@ -44,22 +41,7 @@ func (d *DB) InTxCopy(ctx context.Context, fn func(tx Tx, copy CopyFunc) error) 
 	}
 	var copy CopyFunc
 	if d.Dialect == Postgres {
-		copy = func(ctx context.Context, table string, columns []string, rows [][]any) error {
-			if len(rows) == 0 {
-				return nil
-			}
-			return conn.Raw(func(dc any) error {
-				c, ok := dc.(*stdlib.Conn)
-				if !ok {
-					return fmt.Errorf("bulk load: the driver connection is %T, not pgx", dc)
-				}
-				_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
-				if err != nil {
-					return fmt.Errorf("copy into %s: %w", table, err)
-				}
-				return nil
-			})
-		}
+		copy = pgCopy(conn)
 	} else {
 		ins := &inserter{tx: tx, stmts: map[string]*sql.Stmt{}}
 		defer ins.close()
@@ -80,6 +62,7 @@ func (d *DB) InTxCopy(ctx context.Context, fn func(tx Tx, copy CopyFunc) error) 
 type inserter struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	rows  int // rows per statement; 0 for as many as fit (up to 200)
 }
 
 // sqliteMaxVars stays under SQLite's default limit of bound parameters (32766).
@@ -111,6 +94,9 @@ func (in *inserter) stmt(ctx context.Context, table string, columns []string, n 
 
 func (in *inserter) copy(ctx context.Context, table string, columns []string, rows [][]any) error {
 	per := max(1, min(200, sqliteMaxVars/len(columns)))
+	if in.rows > 0 {
+		per = in.rows
+	}
 	args := make([]any, 0, per*len(columns))
 	for len(rows) > 0 {
 		n := min(per, len(rows))

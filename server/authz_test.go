@@ -51,7 +51,7 @@ var everyone = []who{
 	{name: "anonymous", anonyms: true},
 	{name: "admin", user: auth.NewUser{Role: auth.Admin, OrgKind: auth.OrgCity, OrgCode: "4304"},
 		may: []string{"school.view", "school.edit", "audit.view", "audit.export", "token.manage", "user.manage", "calendar.manage", "case.view", "case.edit",
-			"admission.view", "admission.edit", "admission.view_pii"}, reachB: true},
+			"admission.view", "admission.edit", "admission.view_pii", "student.edit"}, reachB: true},
 	{name: "staff.city", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCity, OrgCode: "4304", Section: "schools"},
 		may: []string{"school.view", "school.edit", "case.view", "case.edit"}, reachB: true},
 	{name: "staff.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "schools"},
@@ -59,7 +59,7 @@ var everyone = []who{
 	{name: "office.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "office"},
 		may: []string{"school.view", "calendar.manage", "case.view", "case.edit"}},
 	{name: "school.admin", user: auth.NewUser{Role: auth.SchoolAdmin, OrgKind: auth.OrgSchool, OrgCode: schoolA},
-		may: []string{"school.view"}},
+		may: []string{"school.view", "student.edit"}},
 	{name: "inspector", user: auth.NewUser{Role: auth.Inspector, OrgKind: auth.OrgCounty, OrgCode: "430405", Schools: []string{schoolA, trainingA}},
 		may: []string{"school.view", "case.view", "admission.view"}},
 	{name: "auditor", user: auth.NewUser{Role: auth.Auditor, OrgKind: auth.OrgCity, OrgCode: "4304"},
@@ -262,7 +262,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		srv, err := New(config.Config{MaxBody: 1 << 20, ShutdownTimeout: time.Second}, d, j, nil,
+		importDir := t.TempDir()
+		srv, err := New(config.Config{MaxBody: 1 << 20, ShutdownTimeout: time.Second, ImportDir: importDir}, d, j, nil,
 			slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
 		if err != nil {
 			t.Fatal(err)
@@ -303,6 +304,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 			entries[key] = e
 		}
 		for key, e := range admissionEntries(t, d, srv) {
+			entries[key] = e
+		}
+		for key, e := range importEntries(t, d, importDir) {
 			entries[key] = e
 		}
 
