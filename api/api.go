@@ -19,6 +19,7 @@ import (
 	"edubureau/enrol"
 	"edubureau/fault"
 	"edubureau/httpx"
+	"edubureau/importer"
 	"edubureau/pii"
 	"edubureau/school"
 	"edubureau/student"
@@ -39,6 +40,7 @@ type Deps struct {
 	Results    *enrol.ResultsDay // the published 中考 results, served from memory
 	Keyring    *pii.Keyring      // blind indexes of the public lookup; nil: Admissions' keyring
 	Students   *student.Registry // the student status registry (issue 4); nil: its routes answer 503
+	Imports    *importer.Service // bulk imports (issue 4)
 }
 
 // API serves /api/v1.

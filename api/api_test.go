@@ -38,6 +38,7 @@ func TestAPI(t *testing.T) {
 		t.Run("openapi", func(t *testing.T) { testDocumentServed(t, f) })
 		t.Run("calendar", func(t *testing.T) { testCalendar(t, f) })
 		t.Run("admission", func(t *testing.T) { testAdmission(t, f) })
+		t.Run("imports", func(t *testing.T) { testImports(t, f) })
 		t.Run("students", func(t *testing.T) { testStudents(t, f) })
 		f.checkCoverage(t)
 	})

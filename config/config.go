@@ -53,6 +53,12 @@ type Config struct {
 	// The audit log (package audit).
 	AuditRetention time.Duration // entries younger than this are never purged (at least 180 days)
 
+	// Bulk imports (package importer): the largest file an upload may bring,
+	// and the directory that keeps uploads being imported and the reports of
+	// refused rows ("" is edubureau-imports in the system's temporary directory).
+	MaxUpload int64
+	ImportDir string
+
 	// Admissions, results day: the public lookup of the 中考 results.
 	ResultsRate int           // lookups one instance admits a second before answering 429 (0: no limit)
 	ResultsPoll time.Duration // how often an instance checks for a new publication
@@ -141,6 +147,18 @@ var settings = []setting{
 			return err
 		}
 		c.MaxBody = n
+		return nil
+	}},
+	{"max-upload", "EDUBUREAU_MAX_UPLOAD", "4GB", "largest file a bulk import may upload, e.g. 500MB, 4GB", func(c *Config, v string) error {
+		n, err := ParseSize(v)
+		if err != nil {
+			return err
+		}
+		c.MaxUpload = n
+		return nil
+	}},
+	{"import-dir", "EDUBUREAU_IMPORT_DIR", "", "directory for uploads being imported and the reports of refused rows (default: edubureau-imports in the temporary directory); it holds personal data, mode 0700", func(c *Config, v string) error {
+		c.ImportDir = v
 		return nil
 	}},
 	{"shutdown-timeout", "EDUBUREAU_SHUTDOWN_TIMEOUT", "15s", "how long requests in flight may finish after SIGTERM", func(c *Config, v string) error {

@@ -5,9 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // BulkCacheKiB is SQLite's page cache during InTxCopy, in KiB (SQLite's
@@ -44,22 +41,7 @@ func (d *DB) InTxCopy(ctx context.Context, fn func(tx Tx, copy CopyFunc) error) 
 	}
 	var copy CopyFunc
 	if d.Dialect == Postgres {
-		copy = func(ctx context.Context, table string, columns []string, rows [][]any) error {
-			if len(rows) == 0 {
-				return nil
-			}
-			return conn.Raw(func(dc any) error {
-				c, ok := dc.(*stdlib.Conn)
-				if !ok {
-					return fmt.Errorf("bulk load: the driver connection is %T, not pgx", dc)
-				}
-				_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
-				if err != nil {
-					return fmt.Errorf("copy into %s: %w", table, err)
-				}
-				return nil
-			})
-		}
+		copy = pgCopy(conn)
 	} else {
 		// A multi-row INSERT that may fail half-way keeps a statement journal
 		// (in a temporary file) to undo itself: about a third of a big load's
@@ -70,7 +52,7 @@ func (d *DB) InTxCopy(ctx context.Context, fn func(tx Tx, copy CopyFunc) error) 
 			tx.Rollback()
 			return fmt.Errorf("bulk load: %w", err)
 		}
-		ins := &inserter{tx: tx, stmts: map[string]*sql.Stmt{}}
+		ins := &inserter{tx: tx, stmts: map[string]*sql.Stmt{}, orRollback: true}
 		defer ins.close()
 		copy = ins.copy
 	}
@@ -89,6 +71,11 @@ func (d *DB) InTxCopy(ctx context.Context, fn func(tx Tx, copy CopyFunc) error) 
 type inserter struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	rows  int // rows per statement; 0 for as many as fit (up to 200)
+	// orRollback makes a constraint violation roll the whole transaction
+	// back (InTxCopy: no statement journal); a caller that recovers from a
+	// violation (the importer, with savepoints) leaves it false.
+	orRollback bool
 }
 
 // sqliteMaxVars stays under SQLite's default limit of bound parameters (32766).
@@ -100,7 +87,11 @@ func (in *inserter) stmt(ctx context.Context, table string, columns []string, n 
 		return s, nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "INSERT OR ROLLBACK INTO %s (%s) VALUES ", table, strings.Join(columns, ", "))
+	verb := "INSERT"
+	if in.orRollback {
+		verb = "INSERT OR ROLLBACK"
+	}
+	fmt.Fprintf(&b, "%s INTO %s (%s) VALUES ", verb, table, strings.Join(columns, ", "))
 	// Anonymous ? parameters: the driver looks every numbered one up by
 	// name, which is quadratic in a statement of thousands of them.
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")"
@@ -120,6 +111,9 @@ func (in *inserter) stmt(ctx context.Context, table string, columns []string, n 
 
 func (in *inserter) copy(ctx context.Context, table string, columns []string, rows [][]any) error {
 	per := max(1, min(200, sqliteMaxVars/len(columns)))
+	if in.rows > 0 {
+		per = in.rows
+	}
 	args := make([]any, 0, per*len(columns))
 	for len(rows) > 0 {
 		n := min(per, len(rows))

@@ -214,21 +214,37 @@ func (g *studentGen) birthWindow(gr student.Grade) (time.Time, int) {
 }
 
 // idFor draws an ID number in area for a child born on born: sequences are
-// handed out per area and day, odd for boys and even for girls (GB 11643).
+// handed out per area and day, odd for boys and even for girls (GB 11643),
+// spread over 001–998 as real ones are (they begin with the registering
+// police station's code): the n-th of a day is a fixed permutation of n, so
+// that the last digits of the ID are as selective as in a real city.
 func (g *studentGen) idFor(areaCode string, born time.Time, male bool) (string, time.Time) {
 	for {
-		key := areaCode + born.Format("20060102")
-		n := g.seqs[key]
-		if n < 499 {
-			g.seqs[key] = n + 1
-			seq := 2*n + 2 // even: a girl
-			if male {
-				seq = 2*n + 1
-			}
-			return idno.MakeResidentID(areaCode, born, seq), born
+		if id, ok := g.idOn(areaCode, born, male); ok {
+			return id, born
 		}
 		born = born.AddDate(0, 0, 1) // that day is full in this area: the next one
 	}
+}
+
+// idOn is idFor on exactly that day; false when the day is full.
+func (g *studentGen) idOn(areaCode string, born time.Time, male bool) (string, bool) {
+	key := areaCode + born.Format("20060102")
+	n := g.seqs[key]
+	if n >= 499 {
+		return "", false
+	}
+	g.seqs[key] = n + 1
+	h := uint32(2166136261)
+	for i := 0; i < len(key); i++ {
+		h = (h ^ uint32(key[i])) * 16777619
+	}
+	idx := (int(h%499) + n*137) % 499 // 499 is prime: n ↦ idx is one to one
+	seq := 2*idx + 2                  // even: a girl
+	if male {
+		seq = 2*idx + 1
+	}
+	return idno.MakeResidentID(areaCode, born, seq), true
 }
 
 func (g *studentGen) childName(male bool) string {
@@ -386,19 +402,13 @@ func (g *studentGen) students(keep func(demoPupil)) iter.Seq[student.Student] {
 	}
 }
 
-// idForExact is idFor on exactly that day (a duplicate keeps the birth date).
+// idForExact is idFor on exactly that day (a duplicate keeps the birth
+// date), in another area when the day is full in this one.
 func (g *studentGen) idForExact(areaCode string, born time.Time, male bool) (string, bool) {
-	key := areaCode + born.Format("20060102")
-	n := g.seqs[key]
-	if n >= 499 {
-		return g.idForExact(pick(g.r, migrantAreas), born, male)
+	if id, ok := g.idOn(areaCode, born, male); ok {
+		return id, true
 	}
-	g.seqs[key] = n + 1
-	seq := 2*n + 2
-	if male {
-		seq = 2*n + 1
-	}
-	return idno.MakeResidentID(areaCode, born, seq), true
+	return g.idForExact(pick(g.r, migrantAreas), born, male)
 }
 
 // buildStudents is the demo step: classes, students, then the lists.

@@ -35,6 +35,9 @@ type Route struct {
 	// Permission, when set, is the named permission required (e.g. "school.edit").
 	Permission string
 	Handler    http.HandlerFunc
+	// Upload lets the request body reach the server's upload limit (a bulk
+	// import's file) instead of the ordinary body limit.
+	Upload bool
 }
 
 // Status maps a fault kind to its HTTP status. This is the only place that decides.
@@ -198,6 +201,22 @@ func LimitBody(max int64, next http.Handler) http.Handler {
 			w.Header().Set("Connection", "close")
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, max)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// LimitBodyBy is LimitBody with a limit chosen per request: limit returns
+// the cap for r, or 0 for max.
+func LimitBodyBy(max int64, limit func(r *http.Request) int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := max
+		if l := limit(r); l > 0 {
+			n = l
+		}
+		if r.ContentLength > n {
+			w.Header().Set("Connection", "close")
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, n)
 		next.ServeHTTP(w, r)
 	})
 }

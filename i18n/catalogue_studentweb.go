@@ -12,6 +12,7 @@ func init() {
 		"students.heading":       {"学籍管理", "Student records"},
 		"students.lead_pii":      {"列表中证件号和学籍号脱敏显示；您有权查看完整信息（需说明理由并记入审计日志）。", "Lists show ID and student numbers masked; you may see them in full (with a reason, written to the audit log)."},
 		"students.new":           {"新增学生", "New student"},
+		"students.import":        {"批量导入", "Import from a file"},
 		"students.search_label":  {"查找学生", "Find a student"},
 		"students.at_school":     {"在校（在读或休学）", "On the roll (enrolled or suspended)"},
 		"students.choose_county": {"请先选择县区", "Choose a county first"},

@@ -264,7 +264,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		srv, err := New(config.Config{MaxBody: 1 << 20, ShutdownTimeout: time.Second}, d, j, matrixKeys(t),
+		importDir := t.TempDir()
+		srv, err := New(config.Config{MaxBody: 1 << 20, ShutdownTimeout: time.Second, ImportDir: importDir}, d, j, matrixKeys(t),
 			slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
 		if err != nil {
 			t.Fatal(err)
@@ -308,6 +309,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 			entries[key] = e
 		}
 		for key, e := range admissionEntries(t, d, srv) {
+			entries[key] = e
+		}
+		for key, e := range importEntries(t, d, importDir) {
 			entries[key] = e
 		}
 

@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -25,6 +27,7 @@ import (
 	"edubureau/enrol"
 	"edubureau/fault"
 	"edubureau/httpx"
+	"edubureau/importer"
 	"edubureau/pii"
 	"edubureau/school"
 	"edubureau/student"
@@ -46,7 +49,20 @@ type Server struct {
 	handler http.Handler
 	// students is the student registry (nil without a keyring).
 	students *student.Registry
+	imports  *importer.Service
 }
+
+// ImportDir is where the server keeps uploads being imported and the
+// reports of refused rows.
+func ImportDir(cfg config.Config) string {
+	if cfg.ImportDir != "" {
+		return cfg.ImportDir
+	}
+	return filepath.Join(os.TempDir(), "edubureau-imports")
+}
+
+// Imports is the bulk import service.
+func (s *Server) Imports() *importer.Service { return s.imports }
 
 // Mounted is a route with the part of the application that serves it.
 type Mounted struct {
@@ -137,20 +153,32 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 	s.results = enrol.NewResultsDay(office, log)
 	s.results.Poll = cfg.ResultsPoll
 	s.results.Gate = enrol.NewGate(cfg.ResultsRate, enrol.DefaultConcurrency)
+	// Bulk imports: schools, and students when personal data can be sealed
+	// (the same registry as the pages').
+	s.imports = importer.New(d, s.audit, ImportDir(cfg))
+	for _, k := range []importer.Kind{student.ImportKind{Registry: students}, school.ImportKind{Registry: schools}} {
+		if err := s.imports.Register(k); err != nil {
+			return nil, err
+		}
+	}
 	secure := cfg.TLSCert != ""
 	ui, err := web.New(web.Deps{DB: d, Schools: schools, Cases: cases, Training: trainings, Students: students, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version,
-		Admissions: office, Results: s.results})
+		Admissions: office, Results: s.results, Imports: s.imports, MaxUpload: cfg.MaxUpload})
 	if err != nil {
 		return nil, fmt.Errorf("web pages: %w", err)
 	}
 	s.web = ui
 	s.api = api.New(api.Deps{DB: d, Schools: schools, Students: students, Auth: s.auth, Jurisdiction: jurisdiction, Version: version,
-		Admissions: office, Results: s.results})
+		Admissions: office, Results: s.results, Imports: s.imports})
 
 	mux := http.NewServeMux()
+	uploads := map[string]bool{} // routes whose bodies may reach cfg.MaxUpload
 	mount := func(part string, rt httpx.Route, fail func(http.ResponseWriter, *http.Request, error)) {
 		s.routes = append(s.routes, Mounted{Route: rt, Part: part})
 		mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt, fail))
+		if rt.Upload {
+			uploads[rt.Method+" "+rt.Pattern] = true
+		}
 	}
 	for _, rt := range []httpx.Route{
 		{Method: "GET", Pattern: "/healthz", Access: httpx.Public, Handler: s.healthz},
@@ -178,7 +206,12 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 		s.fail(w, r, err)
 	}))
 	var h http.Handler = mux
-	h = httpx.LimitBody(cfg.MaxBody, h)
+	h = httpx.LimitBodyBy(cfg.MaxBody, func(r *http.Request) int64 {
+		if _, pattern := mux.Handler(r); uploads[pattern] {
+			return cfg.MaxUpload
+		}
+		return 0
+	}, h)
 	h = csrf.Handler(h)
 	h = httpx.SecurityHeaders(secure, h)
 	h = httpx.Observe(log, h)
@@ -379,6 +412,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
+	// Imports running in the background stop, writing nothing, and say so in their records.
+	s.imports.Stop(sctx)
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

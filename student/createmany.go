@@ -51,7 +51,7 @@ func (r *Registry) CreateMany(ctx context.Context, sc scope.Scope, students iter
 	if err := r.Schools.Each(ctx, sc, school.Filter{}, func(s school.School) error { schools[s.Code] = s; return nil }); err != nil {
 		return 0, err
 	}
-	classes := map[int64]classKey{}
+	classes := map[int64]manyClassKey{}
 	clause, args := scopeSQL(sc, "county_code", "school_code", 1)
 	rows, err := r.DB.QueryContext(ctx, `SELECT id, school_code, grade FROM student_class WHERE `+clause, args...)
 	if err != nil {
@@ -59,7 +59,7 @@ func (r *Registry) CreateMany(ctx context.Context, sc scope.Scope, students iter
 	}
 	for rows.Next() {
 		var id int64
-		var k classKey
+		var k manyClassKey
 		if err := rows.Scan(&id, &k.school, &k.grade); err != nil {
 			rows.Close()
 			return 0, err
@@ -163,7 +163,8 @@ func (r *Registry) CreateMany(ctx context.Context, sc scope.Scope, students iter
 	return done, nil
 }
 
-type classKey struct {
+// manyClassKey is a class's school and grade.
+type manyClassKey struct {
 	school string
 	grade  Grade
 }
@@ -203,7 +204,7 @@ func manyFault(n int, name string, err error) error {
 
 // prepareMany checks and seals student n of a load and builds its rows; it
 // is safe to run on many goroutines at once.
-func (r *Registry) prepareMany(s Student, n int, now time.Time, by Actor, schools map[string]school.School, classes map[int64]classKey) (preparedStudent, error) {
+func (r *Registry) prepareMany(s Student, n int, now time.Time, by Actor, schools map[string]school.School, classes map[int64]manyClassKey) (preparedStudent, error) {
 	name := s.Name
 	s.Normalize()
 	if err := s.Validate(now); err != nil {
@@ -346,31 +347,18 @@ func pipeline(ctx context.Context, students iter.Seq[Student], prep func(Student
 	return err
 }
 
-// loadIndexes are the indexes of the student tables whose keys a load meets
-// in random order (names, blind indexes, phones): kept up to date row by
-// row, each insert touches another page. The others grow at their end
-// (ids, dates) or in few places (a county, a school) and stay. The unique
-// ones are dropped only when the registry is empty (then the in-load check
-// is the whole of it, and rebuilding them checks again).
-var loadIndexes = []struct {
-	name   string
-	unique bool
-}{
-	{"student_id_index", true}, {"student_no_index", true},
-	{"student_name", false}, {"student_county_name", false}, {"student_school_name", false},
-	{"student_last4", false}, {"student_last6", false}, {"student_guardian_phone", false}, {"student_guardian_dup", false},
-}
-
-// deferLoadBelow is the registry size under which a load drops its random
-// indexes: building them again costs about a sort of the whole table.
+// deferLoadBelow is the registry size under which CreateMany drops the
+// indexes of the tables it writes (see loadindexes.go): building them again
+// costs about a sort of the whole table.
 const deferLoadBelow = 50_000
 
-type indexDefinition struct{ name, sql string }
-
-// deferLoadIndexes drops, inside tx, the load indexes when the registry is
-// small, and returns their definitions for restoreLoadIndexes and how many
-// students the registry held.
-func (r *Registry) deferLoadIndexes(ctx context.Context, tx db.Tx) ([]indexDefinition, int, error) {
+// deferLoadIndexes drops, inside tx, the indexes of the tables CreateMany
+// writes when the registry is small — the unique keys of ID and student
+// numbers too when it is empty (the in-load check is then the whole of it,
+// and rebuilding them checks again) — and on PostgreSQL their foreign keys,
+// which it checks with a trigger per row. It returns what to build again
+// and how many students the registry held.
+func (r *Registry) deferLoadIndexes(ctx context.Context, tx db.Tx) ([]indexDef, int, error) {
 	var have int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM student`).Scan(&have); err != nil {
 		return nil, 0, fmt.Errorf("count students: %w", err)
@@ -378,59 +366,33 @@ func (r *Registry) deferLoadIndexes(ctx context.Context, tx db.Tx) ([]indexDefin
 	if have >= deferLoadBelow {
 		return nil, have, nil
 	}
-	var names []any
-	var ph []string
-	for _, x := range loadIndexes {
-		if x.unique && have > 0 {
-			continue
-		}
-		names = append(names, x.name)
-		ph = append(ph, fmt.Sprintf("$%d", len(names)))
+	var keep []string
+	if have > 0 {
+		keep = []string{"student_id_index", "student_no_index"}
 	}
-	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN (` + strings.Join(ph, ", ") + `) ORDER BY name`
-	if r.DB.Dialect == db.Postgres {
-		q = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname IN (` + strings.Join(ph, ", ") + `) ORDER BY indexname`
+	defs, err := readLoadIndexes(ctx, tx, r.DB.Dialect, keep...)
+	if err == nil {
+		err = dropLoadIndexes(ctx, tx, defs)
 	}
-	rows, err := tx.QueryContext(ctx, q, names...)
 	if err != nil {
-		return nil, have, fmt.Errorf("read the indexes: %w", err)
-	}
-	var defs []indexDefinition
-	for rows.Next() {
-		var d indexDefinition
-		if err := rows.Scan(&d.name, &d.sql); err != nil {
-			rows.Close()
-			return nil, have, err
-		}
-		defs = append(defs, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, have, err
 	}
-	for _, d := range defs {
-		if _, err := tx.ExecContext(ctx, `DROP INDEX `+d.name); err != nil {
-			return nil, have, fmt.Errorf("drop index %s: %w", d.name, err)
-		}
-	}
 	if r.DB.Dialect == db.Postgres {
-		// PostgreSQL checks a foreign key by a trigger per row; adding the
-		// constraint again at the end checks every row in one join.
+		// Adding a foreign key again at the end checks every row in one join.
 		fks, err := tx.QueryContext(ctx, `SELECT c.conname, t.relname, pg_get_constraintdef(c.oid) FROM pg_constraint c
 			JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-			WHERE c.contype = 'f' AND n.nspname = current_schema()
-			AND t.relname IN ('student', 'student_enrolment', 'student_event', 'student_guardian') ORDER BY t.relname, c.conname`)
+			WHERE c.contype = 'f' AND n.nspname = current_schema() AND t.relname IN (`+deferredTables+`) ORDER BY t.relname, c.conname`)
 		if err != nil {
 			return nil, have, fmt.Errorf("read the foreign keys: %w", err)
 		}
-		var drops []indexDefinition
+		var drops []indexDef
 		for fks.Next() {
 			var name, table, def string
 			if err := fks.Scan(&name, &table, &def); err != nil {
 				fks.Close()
 				return nil, have, err
 			}
-			drops = append(drops, indexDefinition{name: table + "." + name, sql: `ALTER TABLE ` + table + ` ADD CONSTRAINT ` + name + ` ` + def})
+			drops = append(drops, indexDef{name: table + "." + name, sql: `ALTER TABLE ` + table + ` ADD CONSTRAINT ` + name + ` ` + def})
 		}
 		fks.Close()
 		if err := fks.Err(); err != nil {
@@ -448,23 +410,17 @@ func (r *Registry) deferLoadIndexes(ctx context.Context, tx db.Tx) ([]indexDefin
 }
 
 // restoreLoadIndexes builds again what deferLoadIndexes dropped.
-func (r *Registry) restoreLoadIndexes(ctx context.Context, tx db.Tx, defs []indexDefinition) error {
+func (r *Registry) restoreLoadIndexes(ctx context.Context, tx db.Tx, defs []indexDef) error {
 	if len(defs) == 0 {
 		return nil
 	}
 	if r.DB.Dialect == db.Postgres {
-		// Sort in memory, and let the server build with its parallel workers.
+		// Sort in memory, with the server's parallel workers.
 		if _, err := tx.ExecContext(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
 			return err
 		}
 	}
-	for _, d := range defs {
-		if _, err := tx.ExecContext(ctx, d.sql); err != nil {
-			if db.IsUniqueViolation(err) {
-				return fault.New(fault.Conflict, "载入的学生中有证件号或学籍号已在本辖区登记，全部未导入", "a student loaded has an ID number or student number already registered in the jurisdiction; nothing was loaded")
-			}
-			return fmt.Errorf("build index %s: %w", d.name, err)
-		}
-	}
-	return nil
+	return buildLoadIndexes(ctx, tx, defs, func(string) error {
+		return fault.New(fault.Conflict, "载入的学生中有证件号或学籍号已在本辖区登记，全部未导入", "a student loaded has an ID number or student number already registered in the jurisdiction; nothing was loaded")
+	})
 }

@@ -201,12 +201,3 @@ func (r *Registry) IDsByIndex(ctx context.Context, ids map[string]int64) error {
 	}
 	return nil
 }
-
-// LoadIndexNames lists the indexes CreateMany may drop and build again (for tests).
-func LoadIndexNames() []string {
-	out := make([]string, len(loadIndexes))
-	for i, x := range loadIndexes {
-		out[i] = x.name
-	}
-	return out
-}

@@ -23,9 +23,13 @@ type Column[T any] struct {
 	Value  func(T) any
 }
 
-// Export is a download of rows of T, as CSV or XLSX. Rows calls yield once per
-// row, streaming from the database; the file is never held whole in memory
-// (CSV) or only as excelize's temporary file (XLSX).
+// Export is a download of rows of T, as CSV or XLSX: any filtered list can
+// offer one (schools, students, cases…). Rows calls yield once per row,
+// streaming from the database; the file is never held whole in memory (CSV)
+// or only as excelize's temporary file (XLSX). Columns decide what each cell
+// shows: a column of personal data masks it (pii.MaskID, pii.MaskPhone…)
+// unless the user may see it unmasked. Text that a spreadsheet would run as
+// a formula is neutralised in CSV and written as text in XLSX.
 type Export[T any] struct {
 	Name      string // file name without extension, e.g. "学校名录-2026-11-23"
 	ASCIIName string // fallback for old clients, e.g. "schools-2026-11-23"
@@ -255,6 +259,20 @@ func encode5987(s string) string {
 		b.WriteByte(hex[c&15])
 	}
 	return b.String()
+}
+
+// Serve writes the export in the format the request's path asks for
+// (".xlsx" or else CSV), or the error page: what a list's export routes call.
+func (e Export[T]) Serve(ui *UI, w http.ResponseWriter, r *http.Request) {
+	var err error
+	if strings.HasSuffix(r.URL.Path, ".xlsx") {
+		err = e.XLSX(w)
+	} else {
+		err = e.CSV(w)
+	}
+	if err != nil {
+		ui.exportFailed(w, r, err)
+	}
 }
 
 // exportFailed reports an export's error: a page while nothing was sent,

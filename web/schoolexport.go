@@ -66,23 +66,16 @@ func (ui *UI) schoolExport(r *http.Request) (Export[school.School], error) {
 }
 
 // exportCSV is GET /schools/export.csv.
-func (ui *UI) exportCSV(w http.ResponseWriter, r *http.Request) {
-	e, err := ui.schoolExport(r)
-	if err == nil {
-		err = e.CSV(w)
-	}
-	if err != nil {
-		ui.exportFailed(w, r, err)
-	}
-}
+func (ui *UI) exportCSV(w http.ResponseWriter, r *http.Request) { ui.exportSchools(w, r) }
 
 // exportXLSX is GET /schools/export.xlsx.
-func (ui *UI) exportXLSX(w http.ResponseWriter, r *http.Request) {
+func (ui *UI) exportXLSX(w http.ResponseWriter, r *http.Request) { ui.exportSchools(w, r) }
+
+func (ui *UI) exportSchools(w http.ResponseWriter, r *http.Request) {
 	e, err := ui.schoolExport(r)
-	if err == nil {
-		err = e.XLSX(w)
-	}
 	if err != nil {
 		ui.exportFailed(w, r, err)
+		return
 	}
+	e.Serve(ui, w, r)
 }

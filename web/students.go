@@ -47,8 +47,8 @@ func init() {
 			in := httpx.SignedIn
 			return []httpx.Route{
 				{Method: "GET", Pattern: "/students", Access: in, Permission: v, Handler: ui.studentList},
-				{Method: "GET", Pattern: "/students/export.csv", Access: in, Permission: v, Handler: ui.studentExportCSV},
-				{Method: "GET", Pattern: "/students/export.xlsx", Access: in, Permission: v, Handler: ui.studentExportXLSX},
+				{Method: "GET", Pattern: "/students/export.csv", Access: in, Permission: v, Handler: ui.studentExportFile},
+				{Method: "GET", Pattern: "/students/export.xlsx", Access: in, Permission: v, Handler: ui.studentExportFile},
 				{Method: "GET", Pattern: "/students/new", Access: in, Permission: e, Handler: ui.newStudent},
 				{Method: "POST", Pattern: "/students", Access: in, Permission: e, Handler: ui.createStudent},
 				{Method: "GET", Pattern: "/students/{id}", Access: in, Permission: v, Handler: ui.studentProfile},
@@ -543,21 +543,10 @@ func (ui *UI) studentExport(w http.ResponseWriter, r *http.Request) (Export[stud
 	}, true
 }
 
-// studentExportCSV is GET /students/export.csv.
-func (ui *UI) studentExportCSV(w http.ResponseWriter, r *http.Request) {
+// studentExportFile is GET /students/export.csv and /students/export.xlsx.
+func (ui *UI) studentExportFile(w http.ResponseWriter, r *http.Request) {
 	if e, ok := ui.studentExport(w, r); ok {
-		if err := e.CSV(w); err != nil {
-			ui.exportFailed(w, r, err)
-		}
-	}
-}
-
-// studentExportXLSX is GET /students/export.xlsx.
-func (ui *UI) studentExportXLSX(w http.ResponseWriter, r *http.Request) {
-	if e, ok := ui.studentExport(w, r); ok {
-		if err := e.XLSX(w); err != nil {
-			ui.exportFailed(w, r, err)
-		}
+		e.Serve(ui, w, r)
 	}
 }
 

@@ -32,6 +32,7 @@ import (
 	"edubureau/fault"
 	"edubureau/httpx"
 	"edubureau/i18n"
+	"edubureau/importer"
 	"edubureau/school"
 	"edubureau/student"
 	"edubureau/training"
@@ -52,6 +53,8 @@ type Deps struct {
 
 	Admissions *enrol.Office     // admissions (issue 5)
 	Results    *enrol.ResultsDay // the published 中考 results, served from memory
+	Imports    *importer.Service // bulk imports from CSV and Excel (issue 4)
+	MaxUpload  int64             // the largest upload an import takes (the server's limit)
 }
 
 // UI is the set of pages, with their templates parsed once.
@@ -185,8 +188,9 @@ func (ui *UI) coreRoutes() []httpx.Route {
 type NavItem struct {
 	Key        string // catalogue key of the label
 	Href       string
-	Permission string // "" for any signed-in user
-	Order      int    // position: the duties first (10, 20, …), administration last (900…)
+	Permission string   // "" for any signed-in user
+	Order      int      // position: the duties first (10, 20, …), administration last (900…)
+	Any        []string // when set, shown to users who hold any one of these permissions
 	// Badge, when set, counts what waits for the user there (shown beside
 	// the label when not 0; "99+" from 100).
 	Badge func(ui *UI, r *http.Request, u auth.User) int
@@ -227,7 +231,7 @@ func (ui *UI) newPage(r *http.Request, title string, data any) *page {
 	if u, ok := auth.FromContext(r.Context()); ok {
 		p.User = &u
 		for _, n := range Nav {
-			if n.Permission != "" && !u.Can(n.Permission) {
+			if n.Permission != "" && !u.Can(n.Permission) || len(n.Any) > 0 && !canAny(u, n.Any) {
 				continue
 			}
 			active := r.URL.Path == n.Href || n.Href != "/" && strings.HasPrefix(r.URL.Path, n.Href+"/")
@@ -246,6 +250,16 @@ func (ui *UI) newPage(r *http.Request, title string, data any) *page {
 		}
 	}
 	return p
+}
+
+// canAny reports whether u holds any of the permissions.
+func canAny(u auth.User, permissions []string) bool {
+	for _, p := range permissions {
+		if u.Can(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // render writes a full page: the layout around the page's "content".

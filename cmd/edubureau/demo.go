@@ -24,7 +24,7 @@ const demoPassword = "Jiaoyu-Demo-2026"
 
 func runDemo(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("demo", "[--db DSN] [--addr HOST:PORT] [--scale small|city] [--students N] [--seed N] [--admin-password P] [--no-serve]", e)
-	cl := config.Flags(fs, e.getenv, "addr", "log-format", "log-level", "max-body", "shutdown-timeout", "key-file", "signin-rate", "results-rate", "results-poll")
+	cl := config.Flags(fs, e.getenv, "addr", "log-format", "log-level", "max-body", "max-upload", "import-dir", "shutdown-timeout", "key-file", "signin-rate", "results-rate", "results-poll")
 	dsn := fs.String("db", "sqlite:edubureau-demo.db", "database to build into and serve (env EDUBUREAU_DB is not used here, so a demo never touches a real database by accident)")
 	scale := fs.String("scale", "small", "size of the jurisdiction: small (~250 schools) or city (~3,000 schools)")
 	seed := fs.Int64("seed", 1, "seed of the generator: the same seed builds the same data")
