@@ -69,12 +69,12 @@ func pupilJSON(name, school string, seq int, extra string) (string, string) {
 func testStudents(t *testing.T, f *fixture) {
 	reg := withStudents(t, f)
 	ctx := context.Background()
-	body, id := pupilJSON("张小明", "2143000001", 1, "")
+	body, id := pupilJSON("欧阳明远", "2143000001", 1, "")
 	var created *reply
 	f.run(t, []call{
 		{name: "create", method: "POST", path: "/api/v1/students", body: body, status: 201, headers: []string{"Location", `ETag: "v1"`},
-			want: []string{`"name":"张小明"`, `"masked":true`, `"id_number":"` + pii.MaskID(id) + `"`, `"status":"enrolled"`}},
-		{name: "the same ID again", method: "POST", path: "/api/v1/students", body: strings.Replace(body, "张小明", "张晓明", 1), status: 409},
+			want: []string{`"name":"欧阳明远"`, `"masked":true`, `"id_number":"` + pii.MaskID(id) + `"`, `"status":"enrolled"`}},
+		{name: "the same ID again", method: "POST", path: "/api/v1/students", body: strings.Replace(body, "欧阳明远", "欧阳明达", 1), status: 409},
 		{name: "ID disagrees with the birth date", method: "POST", path: "/api/v1/students", body: strings.Replace(body, `"birth_date":"2017-03-02"`, `"birth_date":"2017-03-03"`, 1),
 			status: 422, fields: []string{"id_number"}},
 		{name: "bad grade", method: "POST", path: "/api/v1/students", body: strings.Replace(body, `"grade":3`, `"grade":"x"`, 1), status: 422, fields: []string{"grade"}},
@@ -85,14 +85,14 @@ func testStudents(t *testing.T, f *fixture) {
 		{name: "not signed in", method: "POST", path: "/api/v1/students", body: body, as: "anon", status: 401},
 		{name: "no permission", method: "POST", path: "/api/v1/students", body: body, as: "clerk", status: 403},
 	})
-	created = f.do(t, call{name: "search by name", path: "/api/v1/students?q=" + url.QueryEscape("张小"), status: 200, headers: []string{"Link"},
-		want: []string{`"total":1`, `"name":"张小明"`}})
+	created = f.do(t, call{name: "search by name", path: "/api/v1/students?q=" + url.QueryEscape("欧阳明"), status: 200, headers: []string{"Link"},
+		want: []string{`"total":1`, `"name":"欧阳明远"`}})
 	sid := created.str("items", "0", "id")
 	body2, id2 := pupilJSON("李雷", "2143000002", 2, `,"student_no":""`)
 	f.do(t, call{name: "another", method: "POST", path: "/api/v1/students", body: body2, status: 201})
 	path := "/api/v1/students/" + sid
 	f.run(t, []call{
-		{name: "by last 4", path: "/api/v1/students?q=" + id[14:], status: 200, want: []string{`"total":1`, "张小明"}},
+		{name: "by last 4", path: "/api/v1/students?q=" + id[14:], status: 200, want: []string{`"total":1`, "欧阳明远"}},
 		{name: "by last 6 and county", path: "/api/v1/students?county=430421&q=" + id2[12:], status: 200, want: []string{`"total":1`, "李雷"}},
 		{name: "by student number", path: "/api/v1/students?q=G" + id, status: 200, want: []string{`"total":1`}},
 		{name: "filters", path: "/api/v1/students?school=2143000002&grade=3&status=enrolled&at_school=true&sort=birth_date&desc=true&per_page=10", status: 200,
@@ -117,7 +117,7 @@ func testStudents(t *testing.T, f *fixture) {
 
 	// Replace: what GET gave, sent back with a new name, keeps the masked values as stored.
 	got := f.do(t, call{name: "read", path: path, status: 200})
-	got.json["name"] = "张晓明"
+	got.json["name"] = "欧阳明达"
 	back, _ := json.Marshal(got.json)
 	if err := f.doc.checkRequest(t, "PUT "+Prefix+"/students/{id}", string(back)); err != nil {
 		t.Errorf("a student read does not validate as a replacement: %v", err)
@@ -135,7 +135,7 @@ func testStudents(t *testing.T, f *fixture) {
 		{name: "rules broken", method: "PUT", path: path, body: strings.Replace(string(back), `"gender":"male"`, `"gender":"x"`, 1), header: []string{`If-Match: "v1"`}, status: 422},
 		{name: "another's ID", method: "PUT", path: path, body: other, header: []string{`If-Match: "v1"`}, status: 409},
 		{name: "replace", method: "PUT", path: path, body: string(back), header: []string{`If-Match: "v1"`}, status: 200,
-			headers: []string{`ETag: "v2"`}, want: []string{`"name":"张晓明"`, `"version":2`}},
+			headers: []string{`ETag: "v2"`}, want: []string{`"name":"欧阳明达"`, `"version":2`}},
 		{name: "put not signed in", method: "PUT", path: path, body: string(back), header: []string{`If-Match: "v2"`}, as: "anon", status: 401},
 		{name: "put no permission", method: "PUT", path: path, body: string(back), header: []string{`If-Match: "v2"`}, as: "clerk", status: 403},
 	})
