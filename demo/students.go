@@ -421,7 +421,12 @@ func buildStudents(ctx context.Context, b *builder, report func(done, total int)
 		return err
 	}
 	reg := student.New(b.d, b.opt.Keyring)
-	now := asOf.Add(10 * time.Hour) // 18:00 in Beijing
+	// The records are made at 18:00 in Beijing on the day the demo stands
+	// on, or now when that is still to come today: never in the future.
+	now := asOf.Add(10 * time.Hour)
+	if real := time.Now().UTC(); real.Before(now) && real.After(asOf) {
+		now = real
+	}
 	reg.Now = func() time.Time { return now }
 	reg.Schools.Now = reg.Now
 	reg.Audit.Now = reg.Now
@@ -576,7 +581,7 @@ func studentLists(ctx context.Context, b *builder, reg *student.Registry, g *stu
 			span := int(asOf.Sub(since).Hours() / 24)
 			for k := r.IntN(4); k > 0 && span > 0; k-- {
 				on := since.AddDate(0, 0, 1+r.IntN(span)).Format(time.DateOnly)
-				if on > asOf.Format(time.DateOnly) {
+				if on > reg.Now().UTC().Format(time.DateOnly) {
 					continue
 				}
 				kind := pick(r, student.FollowUpActions).Code
