@@ -151,20 +151,16 @@ func (ui *UI) showClasses(w http.ResponseWriter, r *http.Request, u auth.User, s
 	}
 	if err := v.Err(); err != nil {
 		status = http.StatusBadRequest
-		for _, x := range fault.As(err).Fields {
-			d.Errors = append(d.Errors, studentProblem(l, x))
-		}
+		d.Errors, _ = listProblems(l, err)
 	} else {
 		classes, err := reg.Classes(ctx, sc, f)
 		if err != nil {
-			if fault.KindOf(err) != fault.Invalid {
+			var ok bool
+			if d.Errors, ok = listProblems(l, err); !ok {
 				ui.Fail(w, r, err)
 				return
 			}
 			status = http.StatusBadRequest
-			for _, x := range fault.As(err).Fields {
-				d.Errors = append(d.Errors, studentProblem(l, x))
-			}
 		}
 		d.Total = len(classes)
 		for _, c := range classes {

@@ -57,14 +57,12 @@ func (ui *UI) showDuplicates(w http.ResponseWriter, r *http.Request, u auth.User
 		pg, err = ui.d.Students.Duplicates(ctx, u.Scope(), student.DuplicateFilter{Status: st, Page: max(page, 1), PerPage: 20})
 	}
 	if err != nil {
-		if fault.KindOf(err) != fault.Invalid {
+		var ok bool
+		if d.Errors, ok = listProblems(l, err); !ok {
 			ui.Fail(w, r, err)
 			return
 		}
 		status = http.StatusBadRequest
-		for _, x := range fault.As(err).Fields {
-			d.Errors = append(d.Errors, studentProblem(l, x))
-		}
 	}
 	d.Total = pg.Total
 	for _, p := range pg.Items {

@@ -55,14 +55,12 @@ func (ui *UI) followUpList(w http.ResponseWriter, r *http.Request) {
 			AllAges: d.AllAges, Page: max(page, 1), PerPage: 50})
 	}
 	if err != nil {
-		if fault.KindOf(err) != fault.Invalid {
+		var ok bool
+		if d.Errors, ok = listProblems(l, err); !ok {
 			ui.Fail(w, r, err)
 			return
 		}
 		status = http.StatusBadRequest
-		for _, x := range fault.As(err).Fields {
-			d.Errors = append(d.Errors, studentProblem(l, x))
-		}
 	}
 	for _, c := range counties {
 		if n := d.Page.ByCounty[c.Code]; n > 0 {

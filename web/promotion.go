@@ -113,13 +113,9 @@ func (ui *UI) showPromotion(w http.ResponseWriter, r *http.Request, u auth.User,
 			switch fault.KindOf(err) {
 			case fault.Invalid, fault.Conflict:
 				d.Preview, status = false, httpx.Status(fault.KindOf(err))
-				fe := fault.As(err)
-				for _, x := range fe.Fields {
-					d.Errors = append(d.Errors, studentProblem(l, x))
-				}
-				if len(fe.Fields) == 0 {
-					d.Errors = append(d.Errors, fe.Msg.In(l))
-				}
+				shown := *fault.As(err)
+				shown.Kind = fault.Invalid // a conflict is as much the user's to read
+				d.Errors, _ = listProblems(l, &shown)
 			default:
 				ui.Fail(w, r, err)
 				return

@@ -132,6 +132,22 @@ func studentRefusal(err error) (int, bool) {
 	return 0, false
 }
 
+// listProblems turns a list's refused filter into the lines shown above it
+// (each field named); ok is false when the fault is not the user's to fix.
+func listProblems(l i18n.Lang, err error) (lines []string, ok bool) {
+	fe := fault.As(err)
+	if fe.Kind != fault.Invalid {
+		return nil, false
+	}
+	for _, x := range fe.Fields {
+		lines = append(lines, studentProblem(l, x))
+	}
+	if len(lines) == 0 {
+		lines = append(lines, fe.Msg.In(l))
+	}
+	return lines, true
+}
+
 // studentActor is the signed-in user acting, for the registry's audit log.
 func studentActor(r *http.Request, u auth.User) student.Actor {
 	return audit.ActorOf(u, httpx.ClientIP(r), httpx.RequestID(r.Context()))
@@ -376,18 +392,12 @@ func (ui *UI) studentList(w http.ResponseWriter, r *http.Request) {
 		d.Result, ferr = reg.Search(ctx, sc, f)
 	}
 	if ferr != nil {
-		fe := fault.As(ferr)
-		if fe.Kind != fault.Invalid {
+		var ok bool
+		if d.Errors, ok = listProblems(l, ferr); !ok {
 			ui.Fail(w, r, ferr)
 			return
 		}
 		status = http.StatusBadRequest
-		for _, x := range fe.Fields {
-			d.Errors = append(d.Errors, studentProblem(l, x))
-		}
-		if len(fe.Fields) == 0 {
-			d.Errors = append(d.Errors, fe.Msg.In(l))
-		}
 	} else {
 		d.paginate(l)
 	}

@@ -125,12 +125,10 @@ func (ui *UI) transferInbox(w http.ResponseWriter, r *http.Request) {
 			pg, err = reg.Transfers(ctx, sc, f)
 		}
 		if err != nil {
-			if fault.KindOf(err) != fault.Invalid {
+			var ok bool
+			if d.Errors, ok = listProblems(l, err); !ok {
 				ui.Fail(w, r, err)
 				return
-			}
-			for _, x := range fault.As(err).Fields {
-				d.Errors = append(d.Errors, studentProblem(l, x))
 			}
 		}
 		d.List, d.Total = views(l, pg.Items), pg.Total
