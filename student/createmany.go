@@ -36,16 +36,16 @@ const manyBatch = 2000
 //
 // How it is fast: the students are checked and sealed (5 values encrypted,
 // 8 keyed hashes each) by one goroutine per core while the transaction
-// writes the batches before them in order (COPY on PostgreSQL, prepared
-// single-row INSERTs on SQLite, which need no statement journal); and when
-// the registry holds few students, the indexes whose keys a load meets in
-// random order (names, blind indexes, phones) are dropped inside the
-// transaction and built again at its end from the sorted rows, which is
-// several times faster than keeping them up to date row by row. Readers
-// keep seeing the old tables until the commit; a failed load rolls the drop
-// back. On PostgreSQL the drop takes the tables for the load's duration:
-// CreateMany is for filling a new registry (the demo, benchmarks), the
-// importer for adding to a live one.
+// writes the batches before them in order (COPY on PostgreSQL, multi-row
+// INSERT OR ROLLBACKs on SQLite, which need no statement journal); and when
+// the registry holds few students, the indexes of the tables it writes (and
+// on PostgreSQL their foreign keys) are dropped inside the transaction and
+// built again at its end from the sorted rows, several times faster than
+// keeping them up to date row by row (loadindexes.go). Readers keep seeing
+// the old tables until the commit; a failed load rolls the drop back. On
+// PostgreSQL the drop takes the tables for the load's duration: CreateMany
+// is for filling a new registry (the demo, benchmarks), the importer for
+// adding to a live one. Registry.OnLoadStage hears how long each stage took.
 func (r *Registry) CreateMany(ctx context.Context, sc scope.Scope, students iter.Seq[Student], by Actor, progress func(done int)) (int, error) {
 	schools := map[string]school.School{}
 	if err := r.Schools.Each(ctx, sc, school.Filter{}, func(s school.School) error { schools[s.Code] = s; return nil }); err != nil {
