@@ -22,6 +22,7 @@ import (
 	"edubureau/importer"
 	"edubureau/pii"
 	"edubureau/school"
+	"edubureau/student"
 )
 
 // Prefix is where the API lives.
@@ -38,6 +39,7 @@ type Deps struct {
 	Admissions *enrol.Office     // admissions (issue 5)
 	Results    *enrol.ResultsDay // the published 中考 results, served from memory
 	Keyring    *pii.Keyring      // blind indexes of the public lookup; nil: Admissions' keyring
+	Students   *student.Registry // the student status registry (issue 4); nil: its routes answer 503
 	Imports    *importer.Service // bulk imports (issue 4)
 }
 

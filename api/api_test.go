@@ -39,6 +39,7 @@ func TestAPI(t *testing.T) {
 		t.Run("calendar", func(t *testing.T) { testCalendar(t, f) })
 		t.Run("admission", func(t *testing.T) { testAdmission(t, f) })
 		t.Run("imports", func(t *testing.T) { testImports(t, f) })
+		t.Run("students", func(t *testing.T) { testStudents(t, f) })
 		f.checkCoverage(t)
 	})
 }

@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"edubureau/fault"
+	"edubureau/i18n"
 )
 
 // A school's entity tag is its version: "v3". It changes exactly when the
@@ -87,4 +90,19 @@ func (c conditional) matches(version int, strong bool) bool {
 		}
 	}
 	return false
+}
+
+// requireIfMatch reads the If-Match of a replacement: without one the
+// answer is 428, with a malformed one 400 naming the header.
+func requireIfMatch(r *http.Request) (conditional, error) {
+	cond := readConditional(r, "If-Match")
+	if !cond.present {
+		return cond, preconditionRequired()
+	}
+	if !cond.valid {
+		fe := fault.New(fault.Invalid, "If-Match 请求头格式不正确，应为 \"v<版本>\"", `the If-Match header is malformed; it should be "v<version>"`)
+		fe.Fields = []fault.FieldError{{Field: "If-Match", Msg: i18n.T("应为带引号的 ETag，如 \"v3\"", `must be a quoted ETag such as "v3"`)}}
+		return cond, badRequest("malformed-request", fe)
+	}
+	return cond, nil
 }

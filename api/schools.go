@@ -227,15 +227,9 @@ func (a *API) replaceSchool(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := r.PathValue("code")
-	cond := readConditional(r, "If-Match")
-	if !cond.present {
-		a.Fail(w, r, preconditionRequired())
-		return
-	}
-	if !cond.valid {
-		fe := fault.New(fault.Invalid, "If-Match 请求头格式不正确，应为 \"v<版本>\"", `the If-Match header is malformed; it should be "v<version>"`)
-		fe.Fields = []fault.FieldError{{Field: "If-Match", Msg: i18n.T("应为带引号的 ETag，如 \"v3\"", `must be a quoted ETag such as "v3"`)}}
-		a.Fail(w, r, badRequest("malformed-request", fe))
+	cond, err := requireIfMatch(r)
+	if err != nil {
+		a.Fail(w, r, err)
 		return
 	}
 	var in schoolReplacement

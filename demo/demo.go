@@ -64,8 +64,14 @@ type Options struct {
 	CasesAsOf time.Time
 	// Keyring encrypts the personal data of the demo's admission records
 	// (children, the 中考 cohort): the key the server will run with. Without
-	// one the data is sealed with a throwaway key (tests, benchmarks).
+	// one the data is sealed with a throwaway key (tests, benchmarks). The
+	// students step needs it: without one the demo has no students.
 	Keyring *pii.Keyring
+	// Students is about how many students to register: 0 is the scale's
+	// (30,000 small, 1,200,000 city), a negative number none. Tests and a
+	// quick look ask for fewer; the grade sizes stay realistic (fewer
+	// classes per school).
+	Students int
 }
 
 func (o Options) casesAsOf() time.Time {
@@ -107,6 +113,8 @@ type Summary struct {
 	ByType       map[school.Type]int `json:"by_type"`
 	ByCounty     map[string]int      `json:"by_county"`
 	Private      int                 `json:"private"`
+	Students     int                 `json:"students"` // registered by the students step
+	Classes      int                 `json:"classes"`
 	Steps        []StepTime          `json:"steps"`
 }
 
@@ -138,6 +146,7 @@ type step struct {
 var steps = []step{
 	{"areas", buildAreas},
 	{"schools", buildSchools},
+	{"students", buildStudents},
 	{"cases", buildCases},
 	{"admissions", buildAdmissions},
 }

@@ -51,7 +51,7 @@ var everyone = []who{
 	{name: "anonymous", anonyms: true},
 	{name: "admin", user: auth.NewUser{Role: auth.Admin, OrgKind: auth.OrgCity, OrgCode: "4304"},
 		may: []string{"school.view", "school.edit", "audit.view", "audit.export", "token.manage", "user.manage", "calendar.manage", "case.view", "case.edit",
-			"admission.view", "admission.edit", "admission.view_pii", "student.edit"}, reachB: true},
+			"student.view", "student.edit", "student.view_pii", "admission.view", "admission.edit", "admission.view_pii"}, reachB: true},
 	{name: "staff.city", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCity, OrgCode: "4304", Section: "schools"},
 		may: []string{"school.view", "school.edit", "case.view", "case.edit"}, reachB: true},
 	{name: "staff.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "schools"},
@@ -59,11 +59,13 @@ var everyone = []who{
 	{name: "office.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "office"},
 		may: []string{"school.view", "calendar.manage", "case.view", "case.edit"}},
 	{name: "school.admin", user: auth.NewUser{Role: auth.SchoolAdmin, OrgKind: auth.OrgSchool, OrgCode: schoolA},
-		may: []string{"school.view", "student.edit"}},
+		may: []string{"school.view", "student.view", "student.edit", "student.view_pii"}},
+	{name: "students.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "students"},
+		may: []string{"school.view", "student.view", "student.edit", "student.view_pii"}},
 	{name: "inspector", user: auth.NewUser{Role: auth.Inspector, OrgKind: auth.OrgCounty, OrgCode: "430405", Schools: []string{schoolA, trainingA}},
-		may: []string{"school.view", "case.view", "admission.view"}},
+		may: []string{"school.view", "case.view", "student.view", "admission.view"}},
 	{name: "auditor", user: auth.NewUser{Role: auth.Auditor, OrgKind: auth.OrgCity, OrgCode: "4304"},
-		may: []string{"school.view", "audit.view", "audit.export", "case.view", "admission.view"}, reachB: true},
+		may: []string{"school.view", "audit.view", "audit.export", "case.view", "student.view", "admission.view"}, reachB: true},
 	{name: "admissions.county", user: auth.NewUser{Role: auth.Staff, OrgKind: auth.OrgCounty, OrgCode: "430405", Section: "admissions"},
 		may: []string{"school.view", "admission.view", "admission.edit", "admission.view_pii"}},
 }
@@ -263,7 +265,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			}
 		}
 		importDir := t.TempDir()
-		srv, err := New(config.Config{MaxBody: 1 << 20, ShutdownTimeout: time.Second, ImportDir: importDir}, d, j, nil,
+		srv, err := New(config.Config{MaxBody: 1 << 20, ShutdownTimeout: time.Second, ImportDir: importDir}, d, j, matrixKeys(t),
 			slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
 		if err != nil {
 			t.Fatal(err)
@@ -301,6 +303,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}
 		entries := matrix(asset, target.ID, tok.ID)
 		for key, e := range casePageEntries(t, d, srv) {
+			entries[key] = e
+		}
+		for key, e := range studentEntries(t, srv) {
 			entries[key] = e
 		}
 		for key, e := range admissionEntries(t, d, srv) {

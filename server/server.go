@@ -47,7 +47,9 @@ type Server struct {
 	results *enrol.ResultsDay // the published 中考 results, served from memory
 	routes  []Mounted
 	handler http.Handler
-	imports *importer.Service
+	// students is the student registry (nil without a keyring).
+	students *student.Registry
+	imports  *importer.Service
 }
 
 // ImportDir is where the server keeps uploads being imported and the
@@ -137,32 +139,36 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 		}
 		return c
 	}
+	// The student registry seals personal data: it needs the keyring.
+	var students *student.Registry
+	if ring != nil {
+		students = student.New(d, ring)
+		students.Audit, students.Schools = s.audit, schools
+		students.CountsMaxAge = time.Minute // the dashboard's figures
+	}
+	s.students = students
 	// Admissions: plans, zones, lotteries, the 中考 and its results day.
 	office := enrol.New(d, schools, ring, jurisdiction.Code)
 	office.Audit = s.audit
 	s.results = enrol.NewResultsDay(office, log)
 	s.results.Poll = cfg.ResultsPoll
 	s.results.Gate = enrol.NewGate(cfg.ResultsRate, enrol.DefaultConcurrency)
-	// Bulk imports: schools, and students when personal data can be sealed.
+	// Bulk imports: schools, and students when personal data can be sealed
+	// (the same registry as the pages').
 	s.imports = importer.New(d, s.audit, ImportDir(cfg))
-	var students *student.Registry
-	if ring != nil {
-		students = student.New(d, ring)
-		students.Audit, students.Schools = s.audit, schools
-	}
 	for _, k := range []importer.Kind{student.ImportKind{Registry: students}, school.ImportKind{Registry: schools}} {
 		if err := s.imports.Register(k); err != nil {
 			return nil, err
 		}
 	}
 	secure := cfg.TLSCert != ""
-	ui, err := web.New(web.Deps{DB: d, Schools: schools, Cases: cases, Training: trainings, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version,
+	ui, err := web.New(web.Deps{DB: d, Schools: schools, Cases: cases, Training: trainings, Students: students, Auth: s.auth, Audit: s.audit, Jurisdiction: jurisdiction, Secure: secure, Version: version,
 		Admissions: office, Results: s.results, Imports: s.imports, MaxUpload: cfg.MaxUpload})
 	if err != nil {
 		return nil, fmt.Errorf("web pages: %w", err)
 	}
 	s.web = ui
-	s.api = api.New(api.Deps{DB: d, Schools: schools, Auth: s.auth, Jurisdiction: jurisdiction, Version: version,
+	s.api = api.New(api.Deps{DB: d, Schools: schools, Students: students, Auth: s.auth, Jurisdiction: jurisdiction, Version: version,
 		Admissions: office, Results: s.results, Imports: s.imports})
 
 	mux := http.NewServeMux()
@@ -234,6 +240,9 @@ func (s *Server) Auth() *auth.Service { return s.auth }
 
 // Audit is the audit log.
 func (s *Server) Audit() *audit.Log { return s.audit }
+
+// Students is the student registry (nil when the server has no keyring).
+func (s *Server) Students() *student.Registry { return s.students }
 
 // Results is the public lookup of the published 中考 results.
 func (s *Server) Results() *enrol.ResultsDay { return s.results }

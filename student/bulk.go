@@ -3,7 +3,6 @@ package student
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
@@ -189,35 +188,16 @@ func (w *bulk) deferIndexes(ctx context.Context, have int64) error {
 	if rows < deferFrom || rows < have && deferFrom > 0 {
 		return nil
 	}
-	keep := "'student_id_index', 'student_no_index'"
+	keep := []string{"student_id_index", "student_no_index"}
 	if w.memID != nil {
-		keep = "''"
+		keep = nil
 	}
-	list, err := w.s.Tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-		AND tbl_name IN (`+deferredTables+`) AND name NOT IN (`+keep+`) ORDER BY name`)
-	if err != nil {
-		return fmt.Errorf("read the indexes: %w", err)
-	}
-	defer list.Close()
-	for list.Next() {
-		var d indexDef
-		if err := list.Scan(&d.name, &d.sql); err != nil {
-			return err
-		}
-		w.rebuild = append(w.rebuild, d)
-	}
-	if err := list.Err(); err != nil {
+	var err error
+	if w.rebuild, err = readLoadIndexes(ctx, w.s.Tx, db.SQLite, keep...); err != nil {
 		return err
 	}
-	list.Close()
-	// Unique indexes first: a conflict shows before the long work.
-	sort.SliceStable(w.rebuild, func(i, j int) bool {
-		return strings.HasPrefix(w.rebuild[i].sql, "CREATE UNIQUE") && !strings.HasPrefix(w.rebuild[j].sql, "CREATE UNIQUE")
-	})
-	for _, d := range w.rebuild {
-		if _, err := w.s.Tx.ExecContext(ctx, `DROP INDEX `+d.name); err != nil {
-			return fmt.Errorf("drop index %s: %w", d.name, err)
-		}
+	if err := dropLoadIndexes(ctx, w.s.Tx, w.rebuild); err != nil {
+		return err
 	}
 	if deferred != nil {
 		deferred(len(w.rebuild), w.memID != nil)
@@ -242,20 +222,13 @@ const deferredTables = `'student', 'student_guardian', 'student_enrolment', 'stu
 // memory (about 300 bytes each) instead of looking each batch up.
 var maxKeysInMemory int64 = 100000
 
-type indexDef struct{ name, sql string }
-
 // restoreIndexes builds again the indexes deferIndexes dropped.
 func (w *bulk) restoreIndexes(ctx context.Context) error {
-	for _, d := range w.rebuild {
-		if _, err := w.s.Tx.ExecContext(ctx, d.sql); err != nil {
-			if db.IsUniqueViolation(err) {
-				return fault.New(fault.Conflict, "导入的学生与已登记的学生冲突（%s），没有写入任何数据", "the imported students conflict with registered ones (%s); nothing was written", d.name)
-			}
-			return fmt.Errorf("build index %s: %w", d.name, err)
-		}
-	}
+	err := buildLoadIndexes(ctx, w.s.Tx, w.rebuild, func(name string) error {
+		return fault.New(fault.Conflict, "导入的学生与已登记的学生冲突（%s），没有写入任何数据", "the imported students conflict with registered ones (%s); nothing was written", name)
+	})
 	w.rebuild = nil
-	return nil
+	return err
 }
 
 // loadClasses reads the current year's classes in scope with how many
@@ -738,7 +711,7 @@ func (w *bulk) Finish(ctx context.Context) error {
 		}
 	}
 	if w.updated {
-		if _, err := w.reg.detectWhere(ctx, tx, `n.student_id IN (SELECT id FROM `+updatedIDs+`) AND CAST($1 AS BIGINT) >= 0`, 0, w.s.Now); err != nil {
+		if _, err := w.reg.detectWhere(ctx, tx, `n.student_id IN (SELECT id FROM `+updatedIDs+`)`, w.s.Now); err != nil {
 			return err
 		}
 	}

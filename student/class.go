@@ -17,7 +17,7 @@ import (
 
 // Class is a class (班级) of a school in one academic year.
 type Class struct {
-	ID           int64     `json:"id"`
+	ID           int64     `json:"id,string"`
 	School       string    `json:"school"`
 	County       string    `json:"county"`
 	AcademicYear string    `json:"academic_year"` // "2026-2027"

@@ -17,20 +17,26 @@ import (
 // guardians' dup_key) but have another ID number. Pairs already known (open,
 // reviewed or merged) are left as they are. It returns how many were new.
 func (r *Registry) detectDuplicates(ctx context.Context, tx db.Tx, id int64, now time.Time) (int, error) {
-	return r.detectWhere(ctx, tx, `n.student_id = $1`, id, now)
+	return r.detectWhere(ctx, tx, `n.student_id = $1`, now, id)
 }
 
 // detectDuplicatesFrom is detectDuplicates for every student whose id is at
 // least from (the students of a bulk load: ids grow with time).
 func (r *Registry) detectDuplicatesFrom(ctx context.Context, tx db.Tx, from int64, now time.Time) (int, error) {
-	return r.detectWhere(ctx, tx, `n.student_id >= $1`, from, now)
+	if from == 0 {
+		// Every student (a rescan, or a load into an empty registry): the
+		// keys that appear more than once are found in one pass over their
+		// index, and only their rows are joined — not every row with every other.
+		return r.detectWhere(ctx, tx, `n.dup_key IN (SELECT dup_key FROM student_guardian WHERE dup_key <> '' GROUP BY dup_key HAVING COUNT(*) > 1)`, now)
+	}
+	return r.detectWhere(ctx, tx, `n.student_id >= $1`, now, from)
 }
 
-func (r *Registry) detectWhere(ctx context.Context, tx db.Tx, cond string, arg any, now time.Time) (int, error) {
+func (r *Registry) detectWhere(ctx context.Context, tx db.Tx, cond string, now time.Time, args ...any) (int, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT n.student_id, o.student_id
 		FROM student_guardian n JOIN student_guardian o ON o.dup_key = n.dup_key AND o.student_id <> n.student_id
 		JOIN student so ON so.id = o.student_id
-		WHERE `+cond+` AND n.dup_key <> '' AND so.status <> 'merged'`, arg)
+		WHERE `+cond+` AND n.dup_key <> '' AND so.status <> 'merged'`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("look for probable duplicates: %w", err)
 	}
@@ -91,7 +97,7 @@ func (r *Registry) FindDuplicates(ctx context.Context, by Actor) (int, error) {
 // another school of the jurisdiction.
 type DuplicateSide struct {
 	Visible    bool   `json:"visible"`
-	ID         int64  `json:"id,omitempty"`
+	ID         int64  `json:"id,string,omitempty"`
 	Name       string `json:"name,omitempty"`
 	Gender     string `json:"gender,omitempty"`
 	BirthDate  string `json:"birth_date,omitempty"`
@@ -110,7 +116,7 @@ type Duplicate struct {
 	B         DuplicateSide `json:"b"`
 	Status    string        `json:"status"` // open | not_duplicate | merged
 	FoundAt   time.Time     `json:"found_at"`
-	KeptID    int64         `json:"kept_id,omitempty"`
+	KeptID    int64         `json:"kept_id,string,omitempty"`
 	DecidedAt *time.Time    `json:"decided_at,omitempty"`
 	DecidedBy string        `json:"decided_by,omitempty"`
 	Note      string        `json:"note,omitempty"`

@@ -71,8 +71,8 @@ func EventName(k EventKind) i18n.Text {
 
 // Event is one immutable record of what happened to a student.
 type Event struct {
-	ID           int64     `json:"id"`
-	StudentID    int64     `json:"student_id"`
+	ID           int64     `json:"id,string"`
+	StudentID    int64     `json:"student_id,string"`
 	Kind         EventKind `json:"kind"`
 	On           string    `json:"on"` // the date it took effect
 	AcademicYear string    `json:"academic_year"`
@@ -80,12 +80,12 @@ type Event struct {
 	County       string    `json:"county"`
 	GradeBefore  *Grade    `json:"grade_before,omitempty"`
 	GradeAfter   *Grade    `json:"grade_after,omitempty"`
-	ClassBefore  int64     `json:"class_before,omitempty"`
-	ClassAfter   int64     `json:"class_after,omitempty"`
+	ClassBefore  int64     `json:"class_before,string,omitempty"`
+	ClassAfter   int64     `json:"class_after,string,omitempty"`
 	OtherSchool  string    `json:"other_school,omitempty"` // the other side of a transfer
 	Reason       string    `json:"reason,omitempty"`       // a coded reason (a dropout's) or the reason given
 	Note         string    `json:"note,omitempty"`
-	Ref          int64     `json:"ref,omitempty"` // the transfer, promotion run or kept record it belongs to
+	Ref          int64     `json:"ref,string,omitempty"` // the transfer, promotion run or kept record it belongs to
 	RecordedAt   time.Time `json:"recorded_at"`
 	RecordedBy   string    `json:"recorded_by"`
 
@@ -202,8 +202,8 @@ func inList(ids []int64, next int) (string, []any) {
 
 // Enrolment is one stay at one school.
 type Enrolment struct {
-	ID         int64  `json:"id"`
-	StudentID  int64  `json:"student_id"`
+	ID         int64  `json:"id,string"`
+	StudentID  int64  `json:"student_id,string"`
 	School     string `json:"school"`
 	SchoolName string `json:"school_name,omitempty"`
 	County     string `json:"county"`
@@ -212,7 +212,7 @@ type Enrolment struct {
 	EnteredOn  string `json:"entered_on"`
 	Exit       string `json:"exit,omitempty"` // transfer_out | graduate | dropout | move_away | death | merge
 	LeftOn     string `json:"left_on,omitempty"`
-	TransferID int64  `json:"transfer_id,omitempty"`
+	TransferID int64  `json:"transfer_id,string,omitempty"`
 }
 
 // Current reports whether the student is still at this school.

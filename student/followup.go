@@ -18,8 +18,8 @@ import (
 // age who left school without a transfer, or who is absent long-term, with
 // what was done until they returned.
 type FollowUp struct {
-	ID         int64            `json:"id"`
-	StudentID  int64            `json:"student_id"`
+	ID         int64            `json:"id,string"`
+	StudentID  int64            `json:"student_id,string"`
 	Name       string           `json:"name"`
 	Gender     string           `json:"gender"`
 	BirthDate  string           `json:"birth_date"`
@@ -46,7 +46,7 @@ type FollowUp struct {
 
 // FollowUpAction is one thing done for a child on the follow-up list.
 type FollowUpAction struct {
-	ID         int64     `json:"id"`
+	ID         int64     `json:"id,string"`
 	Kind       string    `json:"kind"` // one of FollowUpActions
 	On         string    `json:"on"`
 	Note       string    `json:"note"`

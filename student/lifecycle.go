@@ -455,7 +455,7 @@ func (r *Registry) Death(ctx context.Context, sc scope.Scope, id int64, on, note
 type Placement struct {
 	School  string `json:"school"`
 	Grade   Grade  `json:"grade"`
-	ClassID int64  `json:"class_id,omitempty"`
+	ClassID int64  `json:"class_id,string,omitempty"`
 }
 
 // Readmit enrols again a student of sc who is not at school now (dropped

@@ -3,6 +3,7 @@ package student
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"edubureau/scope"
 )
@@ -16,7 +17,7 @@ type Profile struct {
 	Events     []Event     `json:"events"`
 	Transfers  []Transfer  `json:"transfers"`
 	FollowUps  []FollowUp  `json:"follow_ups"`
-	Merged     []int64     `json:"merged"` // the records merged into this one
+	Merged     IDList      `json:"merged"` // the records merged into this one
 }
 
 // Profile returns a student in sc with their history, personal data masked
@@ -55,4 +56,23 @@ func (r *Registry) Profile(ctx context.Context, sc scope.Scope, id int64) (Profi
 		return Profile{}, err
 	}
 	return p, nil
+}
+
+// IDList is a list of ids, written in JSON as strings: ids are 63-bit
+// integers, beyond what JavaScript's numbers hold exactly (every id field of
+// this package is written as a string for the same reason).
+type IDList []int64
+
+// MarshalJSON writes the ids as JSON strings.
+func (l IDList) MarshalJSON() ([]byte, error) {
+	b := []byte{'['}
+	for i, id := range l {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = strconv.AppendInt(b, id, 10)
+		b = append(b, '"')
+	}
+	return append(b, ']'), nil
 }

@@ -33,12 +33,12 @@ const (
 
 // PlanItem is what the promotion will do to one student.
 type PlanItem struct {
-	StudentID  int64  `json:"student_id"`
+	StudentID  int64  `json:"student_id,string"`
 	Name       string `json:"name"`
 	School     string `json:"school"`
 	SchoolName string `json:"school_name"`
 	Grade      Grade  `json:"grade"`
-	ClassID    int64  `json:"class_id,omitempty"`
+	ClassID    int64  `json:"class_id,string,omitempty"`
 	ClassName  string `json:"class_name,omitempty"`
 	Action     string `json:"action"`
 	ToGrade    Grade  `json:"to_grade"`
@@ -189,7 +189,7 @@ func (r *Registry) PreviewPromotion(ctx context.Context, sc scope.Scope, t Promo
 
 // PromotionRun is a promotion done (and perhaps undone).
 type PromotionRun struct {
-	ID         int64           `json:"id"`
+	ID         int64           `json:"id,string"`
 	Target     PromotionTarget `json:"target"`
 	County     string          `json:"county"`
 	FromYear   string          `json:"from_year"`

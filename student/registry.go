@@ -60,6 +60,10 @@ type Registry struct {
 	// (per scope): the dashboard's figures need not be to the second.
 	CountsMaxAge time.Duration
 
+	// OnLoadStage, when set, is told how long each stage of CreateMany took
+	// (drop indexes, write, build indexes, probable duplicates, commit).
+	OnLoadStage func(stage string, took time.Duration)
+
 	countsMu    sync.Mutex
 	countsCache map[string]cachedCounts
 }

@@ -211,7 +211,7 @@ func orderBy(f Filter) string {
 
 // Summary is a student as a list shows them: personal fields masked.
 type Summary struct {
-	ID           int64       `json:"id"`
+	ID           int64       `json:"id,string"`
 	StudentNo    string      `json:"student_no"` // masked
 	Name         string      `json:"name"`
 	Gender       idno.Gender `json:"gender"`
@@ -225,7 +225,7 @@ type Summary struct {
 	CountyName   string      `json:"county_name"`
 	Level        Level       `json:"level"`
 	Grade        Grade       `json:"grade"`
-	ClassID      int64       `json:"class_id,omitempty"`
+	ClassID      int64       `json:"class_id,string,omitempty"`
 	ClassName    string      `json:"class_name,omitempty"`
 	AbsentSince  string      `json:"absent_since,omitempty"`
 	Migrant      bool        `json:"migrant"`
@@ -239,6 +239,17 @@ const summaryColumns = `s.id, s.student_no, s.name, s.gender, s.birth_date, s.id
 	s.absent_since, s.migrant, s.left_behind, s.special_needs, s.version`
 
 func (r *Registry) scanSummary(rows *sql.Rows) (Summary, error) {
+	s, no, id, err := r.scanSummaryClear(rows)
+	if err != nil {
+		return Summary{}, err
+	}
+	s.StudentNo, s.IDNumber = MaskStudentNo(no), pii.MaskID(id)
+	return s, nil
+}
+
+// scanSummaryClear reads a row of summaryColumns and returns the summary
+// with the student and ID numbers in clear beside it.
+func (r *Registry) scanSummaryClear(rows *sql.Rows) (Summary, string, string, error) {
 	var s Summary
 	var class sql.NullInt64
 	var absent sql.NullString
@@ -246,19 +257,17 @@ func (r *Registry) scanSummary(rows *sql.Rows) (Summary, error) {
 	if err := rows.Scan(&s.ID, &no, &s.Name, &s.Gender, &s.BirthDate, &s.IDType, &id, &s.Status, &s.School, &s.SchoolName,
 		&s.County, &s.CountyName, &s.Level, &s.Grade, &class, &s.ClassName, &absent, &s.Migrant, &s.LeftBehind,
 		&s.SpecialNeeds, &s.Version); err != nil {
-		return Summary{}, err
+		return Summary{}, "", "", err
 	}
 	s.ClassID, s.AbsentSince = class.Int64, absent.String
 	no, err := r.open(no, aadStudentNo)
 	if err != nil {
-		return Summary{}, err
+		return Summary{}, "", "", err
 	}
-	id, err = r.open(id, aadIDNumber)
-	if err != nil {
-		return Summary{}, err
+	if id, err = r.open(id, aadIDNumber); err != nil {
+		return Summary{}, "", "", err
 	}
-	s.StudentNo, s.IDNumber = MaskStudentNo(no), pii.MaskID(id)
-	return s, nil
+	return s, no, id, nil
 }
 
 // Page is one page of a search with the total it was cut from.

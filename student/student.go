@@ -93,7 +93,7 @@ type Guardian struct {
 // and phones) are plain in a Student given to Create or Update; Get, Search
 // and Profile return them masked (Masked is then true), Reveal unmasked.
 type Student struct {
-	ID           int64       `json:"id"`
+	ID           int64       `json:"id,string"`
 	StudentNo    string      `json:"student_no"` // national student number (全国学籍号); "" on Create derives G + resident ID number
 	Name         string      `json:"name"`
 	Gender       idno.Gender `json:"gender"`     // male | female
@@ -117,7 +117,7 @@ type Student struct {
 	// changed only by events (Place, transfers, promotion…), never by Update.
 	School     string `json:"school"`
 	Grade      Grade  `json:"grade"`
-	ClassID    int64  `json:"class_id,omitempty"`
+	ClassID    int64  `json:"class_id,string,omitempty"`
 	EnrolledOn string `json:"enrolled_on,omitempty"` // date of first enrolment; "" is today
 
 	// Kept by the registry.
@@ -126,7 +126,7 @@ type Student struct {
 	Level        Level     `json:"level"`
 	AbsentSince  string    `json:"absent_since,omitempty"` // long-term absence (长期缺课) since
 	RepeatMarked bool      `json:"repeat_marked"`          // stays in the grade at the next promotion
-	MergedInto   int64     `json:"merged_into,omitempty"`
+	MergedInto   int64     `json:"merged_into,string,omitempty"`
 	Version      int       `json:"version"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`

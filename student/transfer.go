@@ -64,8 +64,8 @@ func StepName(s Step) i18n.Text {
 // approve too (in either order, after the school). Until every approval is
 // in, the student stays at the old school.
 type Transfer struct {
-	ID             int64          `json:"id"`
-	StudentID      int64          `json:"student_id"`
+	ID             int64          `json:"id,string"`
+	StudentID      int64          `json:"student_id,string"`
 	StudentName    string         `json:"student_name"`
 	FromSchool     string         `json:"from_school"`
 	FromSchoolName string         `json:"from_school_name"`
@@ -75,7 +75,7 @@ type Transfer struct {
 	ToCounty       string         `json:"to_county"`
 	FromGrade      Grade          `json:"from_grade"`
 	ToGrade        Grade          `json:"to_grade"`
-	ToClassID      int64          `json:"to_class_id,omitempty"`
+	ToClassID      int64          `json:"to_class_id,string,omitempty"`
 	Reason         string         `json:"reason"`
 	Status         TransferStatus `json:"status"`
 	CrossCounty    bool           `json:"cross_county"`
@@ -125,7 +125,7 @@ type TransferRequest struct {
 	Name      string `json:"name"`
 	ToSchool  string `json:"to_school"`
 	ToGrade   Grade  `json:"to_grade"`
-	ToClassID int64  `json:"to_class_id,omitempty"`
+	ToClassID int64  `json:"to_class_id,string,omitempty"`
 	Reason    string `json:"reason"`
 }
 

@@ -13,7 +13,7 @@ import (
 
 // funcs is the templates' function map, bound to one language.
 func (ui *UI) funcs(l i18n.Lang) template.FuncMap {
-	return template.FuncMap{
+	m := template.FuncMap{
 		"t":             func(key string) string { return i18n.Tr(l, key) },
 		"tf":            func(key string, args ...any) string { return i18n.Trf(l, key, args...) },
 		"text":          func(t i18n.Text) string { return t.In(l) },
@@ -31,6 +31,10 @@ func (ui *UI) funcs(l i18n.Lang) template.FuncMap {
 		"dict":          dict,
 		"dash":          dash,
 	}
+	for k, f := range studentFuncs(l) {
+		m[k] = f
+	}
+	return m
 }
 
 // formatDate gives an instant's date in China Standard Time.

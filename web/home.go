@@ -22,6 +22,7 @@ type homeData struct {
 	ByCounty                           []countyRow
 	ByType                             []typeRow
 	ChartCounty, ChartType             map[string]any
+	Students                           *studentHomeData // students by county, level and gender (studenthome.go)
 }
 
 type typeCol struct {
@@ -75,6 +76,7 @@ func (ui *UI) home(w http.ResponseWriter, r *http.Request) {
 	if f, err := year.CurrentFiscal(ctx, ui.d.DB); err == nil {
 		d.FiscalYear = fmt.Sprint(f.Year)
 	}
+	d.Students = ui.studentFigures(r, u)
 	p := ui.newPage(r, i18n.Tr(l, "home.title"), d)
 	p.Charts = true
 	ui.render(w, r, http.StatusOK, "home", p)

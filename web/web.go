@@ -34,6 +34,7 @@ import (
 	"edubureau/i18n"
 	"edubureau/importer"
 	"edubureau/school"
+	"edubureau/student"
 	"edubureau/training"
 )
 
@@ -41,6 +42,7 @@ import (
 type Deps struct {
 	Cases        *casework.Engine  // casework: legal deadlines (issue 6)
 	Training     *training.Service // off-campus training institutions' accounts and charge checks (issue 6)
+	Students     *student.Registry // the student status registry (issue 4); nil: no student pages
 	DB           *db.DB
 	Schools      *school.Registry
 	Auth         *auth.Service

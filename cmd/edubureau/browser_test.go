@@ -56,7 +56,7 @@ func browser(t *testing.T) context.Context {
 // name in its history — in Chinese, then in English.
 func TestBrowserSchoolRegistry(t *testing.T) {
 	ctx := browser(t)
-	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
+	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--students", "2000", "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
 	defer srv.stop()
 	base := srv.base
 
@@ -204,7 +204,7 @@ func url0(s string) string { return neturl.QueryEscape(s) }
 // finds nothing (404, as if it did not exist), in the browser as in the API.
 func TestBrowserSchoolAdminStaysInTheirSchool(t *testing.T) {
 	ctx := browser(t)
-	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
+	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--students", "2000", "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
 	defer srv.stop()
 	base := srv.base
 	// Another school, in another county, from the same deterministic demo data.
@@ -296,7 +296,7 @@ func TestBrowserSchoolAdminStaysInTheirSchool(t *testing.T) {
 // it on the portal with its number and code — and not with a wrong code.
 func TestBrowserCasework(t *testing.T) {
 	ctx := browser(t)
-	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
+	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--students", "2000", "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
 	defer srv.stop()
 	base := srv.base
 	var number, code, deadline, steps, mine, state, due, wrong string
@@ -419,7 +419,7 @@ func setValue(id, value string) chromedp.Action[chromedp.Void] {
 // page then counts.
 func TestBrowserAnnualCheck(t *testing.T) {
 	ctx := browser(t)
-	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
+	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--students", "2000", "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
 	defer srv.stop()
 	base := srv.base
 	do, read, until := browserSession(t, ctx, base)
@@ -516,7 +516,7 @@ func TestBrowserAnnualCheck(t *testing.T) {
 // January — another year chosen, and the workbook downloaded.
 func TestBrowserDisclosureReport(t *testing.T) {
 	ctx := browser(t)
-	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
+	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--students", "2000", "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
 	defer srv.stop()
 	base := srv.base
 	do, read, until := browserSession(t, ctx, base)

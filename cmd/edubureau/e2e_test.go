@@ -47,6 +47,15 @@ func testEnv(name string) string {
 	return ""
 }
 
+// startLimit is how long start waits for the server: a minute in tests,
+// longer in benchmarks (a city demo builds 1.2 million students first).
+func startLimit(t testing.TB) time.Duration {
+	if _, ok := t.(*testing.B); ok {
+		return 30 * time.Minute
+	}
+	return 60 * time.Second
+}
+
 // start runs `edubureau args…` and waits for its "listening on" line.
 func start(t testing.TB, args ...string) *started {
 	t.Helper()
@@ -79,7 +88,7 @@ func start(t testing.TB, args ...string) *started {
 			t.Fatalf("edubureau %v exited before serving (code %d): %s", args, <-done, stderr.String())
 		}
 		s.base = addr
-	case <-time.After(60 * time.Second):
+	case <-time.After(startLimit(t)):
 		cancel()
 		t.Fatalf("edubureau %v did not start: %s", args, stderr.String())
 	}
