@@ -129,8 +129,8 @@ func (o *Office) Cohort(ctx context.Context, year int) (Cohort, bool, error) {
 	return c, true, nil
 }
 
-// student is what a run keeps of a cohort's student besides the core's input.
-type student struct {
+// examinee is what a run keeps of a cohort's student besides the core's input.
+type examinee struct {
 	county, junior string
 	suffix         string // blind index of the ID number's last six
 	line           int
@@ -141,7 +141,7 @@ type inputs struct {
 	cohort   Cohort
 	plan     []admission.PlanRow
 	apps     []admission.Applicant
-	students []student
+	students []examinee
 	digest   string
 }
 
@@ -185,7 +185,7 @@ func (o *Office) readInputs(ctx context.Context, year int) (*inputs, error) {
 
 // cohortApplicants reads a year's cohort as the placement takes it, in
 // file order, with ntb tie-break scores each (n: the expected size).
-func cohortApplicants(ctx context.Context, q db.Querier, year, ntb, n int) ([]admission.Applicant, []student, error) {
+func cohortApplicants(ctx context.Context, q db.Querier, year, ntb, n int) ([]admission.Applicant, []examinee, error) {
 	rows, err := q.QueryContext(ctx, `SELECT exam_no, line, county_code, junior_code, suffix_index, total, tiebreaks, choices
 		FROM zhongkao_student WHERE year = $1 ORDER BY line`, year)
 	if err != nil {
@@ -193,10 +193,10 @@ func cohortApplicants(ctx context.Context, q db.Querier, year, ntb, n int) ([]ad
 	}
 	defer rows.Close()
 	apps := make([]admission.Applicant, 0, n)
-	students := make([]student, 0, n)
+	students := make([]examinee, 0, n)
 	for rows.Next() {
 		var a admission.Applicant
-		var s student
+		var s examinee
 		var tb, choices string
 		if err := rows.Scan(&a.ExamNo, &s.line, &s.county, &s.junior, &s.suffix, &a.Total, &tb, &choices); err != nil {
 			return nil, nil, err

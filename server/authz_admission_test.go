@@ -141,6 +141,7 @@ func admissionEntries(t *testing.T, d *db.DB, srv *Server) map[string]entry {
 		"GET /admission/applicants/export.csv":              {need: v, path: "/admission/applicants/export.csv" + y},
 		"POST /admission/applicants":                        {need: e, path: "/admission/applicants", form: blank},
 		"POST /admission/applicants/import":                 {need: e, path: "/admission/applicants/import", form: blank},
+		"POST /admission/applicants/from-registry":          {need: e, path: "/admission/applicants/from-registry", form: blank},
 		"GET /admission/applicants/{id}":                    {need: v, path: aA, out: aB},
 		"POST /admission/applicants/{id}/reveal":            {need: "admission.view_pii", path: aA + "/reveal", out: aB + "/reveal", form: blank},
 		"GET /admission/lotteries":                          {need: v, path: "/admission/lotteries" + y},

@@ -149,7 +149,7 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 	s.students = students
 	// Admissions: plans, zones, lotteries, the 中考 and its results day.
 	office := enrol.New(d, schools, ring, jurisdiction.Code)
-	office.Audit = s.audit
+	office.Audit, office.Students = s.audit, students // the registry's leavers become applicants
 	s.results = enrol.NewResultsDay(office, log)
 	s.results.Poll = cfg.ResultsPoll
 	s.results.Gate = enrol.NewGate(cfg.ResultsRate, enrol.DefaultConcurrency)

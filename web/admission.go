@@ -64,6 +64,7 @@ func init() {
 				rt("GET", "/admission/applicants/export.csv", v, ui.applicantExport),
 				rt("POST", "/admission/applicants", e, ui.createApplicant),
 				rt("POST", "/admission/applicants/import", e, ui.importApplicants),
+				rt("POST", "/admission/applicants/from-registry", e, ui.applicantsFromRegistry),
 				rt("GET", "/admission/applicants/{id}", v, ui.applicantDetail),
 				rt("POST", "/admission/applicants/{id}/reveal", pii, ui.revealApplicant),
 
@@ -218,7 +219,7 @@ func refusal(err error) (int, bool) {
 var notices = map[string]bool{
 	"plan_saved": true, "plan_state": true, "plans_approved": true,
 	"zones_imported": true, "zones_assigned": true, "zone_saved": true, "zone_deleted": true,
-	"applicant_saved": true, "applicants_imported": true,
+	"applicant_saved": true, "applicants_imported": true, "from_registry": true,
 	"lottery_created": true, "entries_added": true, "entry_removed": true, "lottery_frozen": true, "lottery_seeded": true,
 	"lottery_drawn": true, "lottery_cancelled": true,
 	"simulated": true, "published": true,

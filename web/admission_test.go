@@ -19,6 +19,8 @@ import (
 	"edubureau/importer"
 	"edubureau/pii"
 	"edubureau/scope"
+	"edubureau/student"
+	"edubureau/year"
 )
 
 // admissionFixture is the web fixture with the admission office, a year's
@@ -352,4 +354,49 @@ func TestAdmissionImports(t *testing.T) {
 		"batch,school,junior,places,min_score\n1,2143000001,,5,\n")
 	res = a.finished(res.header.Get("Location"))
 	mustContain(t, "bad plan", res.body, "school", "B2", "不招收高中新生")
+}
+
+// The applicants page draws junior 7's applicants from the student
+// registry's grade 6: the button, the leavers it could not register listed,
+// and nothing twice.
+func TestAdmissionApplicantsFromRegistry(t *testing.T) {
+	a := newAdmissionFixture(t)
+	ctx := context.Background()
+	march := time.Date(admYear, 3, 2, 9, 0, 0, 0, time.UTC)
+	a.o.Now = func() time.Time { return march }
+	if err := year.Ensure(ctx, a.db, march); err != nil {
+		t.Fatal(err)
+	}
+	born := time.Date(admYear-12, 4, 1, 0, 0, 0, 0, time.UTC)
+	for i, pos := range []*float64{ptr(112.62), nil} {
+		s := student.Student{Name: []string{"周一", "吴二"}[i], Gender: idno.Male, BirthDate: born.Format(time.DateOnly), IDType: idno.ResidentIDCard,
+			IDNumber: idno.MakeResidentID("430405", born, 41+2*i), Ethnicity: "01", Nationality: "CHN", Lng: pos, Lat: pos,
+			School: "2143000001", Grade: 6, EnrolledOn: "2020-09-01"}
+		if pos != nil {
+			s.Lat = ptr(26.9)
+		}
+		if _, err := a.o.Students.Create(ctx, scope.Everything, s, student.Actor{Username: "seed"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := a.get("/admission/applicants?year=2026&grade=7")
+	mustContain(t, "applicants page", res.body, `id="from-registry"`, `action="/admission/applicants/from-registry"`, "六年级")
+	form := url.Values{"year": {"2026"}, "grade": {"7"}}
+	res = a.post(a.client, "/admission/applicants/from-registry", form)
+	if res.status != http.StatusOK {
+		t.Fatalf("draw: %d", res.status)
+	}
+	mustContain(t, "draw", res.body, `id="registry-report"`, "从学籍生成了 1 份申请；0 名已有申请；1 名未能生成", "吴*", "衡阳市实验小学", "经纬度", "周*")
+	res = a.post(a.client, "/admission/applicants/from-registry", form)
+	mustContain(t, "again", res.body, "从学籍生成了 0 份申请；1 名已有申请；1 名未能生成")
+	// Primary 1 has no leavers here (no 大班): back to the list with the figures.
+	res = a.post(a.client, "/admission/applicants/from-registry", url.Values{"year": {"2026"}, "grade": {"1"}})
+	if res.status != http.StatusSeeOther || !strings.Contains(res.header.Get("Location"), "done=from_registry") {
+		t.Fatalf("primary 1: %d %v", res.status, res.header)
+	}
+	// Another year is refused, naming the one being prepared.
+	res = a.post(a.client, "/admission/applicants/from-registry", url.Values{"year": {"2027"}, "grade": {"7"}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "2026") {
+		t.Fatalf("2027: %d", res.status)
+	}
 }
