@@ -146,9 +146,9 @@ func (t *table) next() (bool, error) {
 	return true, nil
 }
 
-// parseScore accepts a plain decimal number (sign, digits, point, exponent);
+// ParseScore reads a score as the files write it: a plain decimal number (sign, digits, point, exponent);
 // no NaN, no infinity, no hexadecimal.
-func parseScore(s string) (float64, bool) {
+func ParseScore(s string) (float64, bool) {
 	if s == "" || strings.IndexFunc(s, func(r rune) bool { return !strings.ContainsRune("0123456789.+-eE", r) }) >= 0 {
 		return 0, false
 	}
@@ -160,7 +160,7 @@ func parseScore(s string) (float64, bool) {
 }
 
 func (t *table) score(i int) (float64, error) {
-	x, ok := parseScore(t.rec[i])
+	x, ok := ParseScore(t.rec[i])
 	if !ok {
 		return 0, t.err(t.header[i], "“%s”不是有效的分数", "%q is not a valid score", t.rec[i])
 	}

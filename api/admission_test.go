@@ -109,10 +109,10 @@ func testAdmission(t *testing.T, f *fixture) {
 		"E1,3143000003,600,100,3443000099," + id1 + ",张一\n" +
 		"E2,3143000003,590,100,3443000099," + id2 + ",李二\n"
 	plan := "batch,school,junior,places,min_score\n1,3443000099,,1,\n"
-	if _, err := o.LoadCohort(ctx, by, 2026, []string{"chinese"}, strings.NewReader(cohort), "cohort.csv"); err != nil {
+	if _, err := o.Import(ctx, by, enrol.SeniorPlanKind{Office: o}, "PLAN.csv", []byte(plan), map[string]string{"year": "2026"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.ImportSeniorPlans(ctx, by, 2026, strings.NewReader(plan), "PLAN.csv"); err != nil {
+	if _, err := o.Import(ctx, by, enrol.ZhongkaoKind{Office: o}, "cohort.csv", []byte(cohort), map[string]string{"year": "2026", "tiebreak": "chinese"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := o.ApproveAll(ctx, by, 2026, 10); err != nil {

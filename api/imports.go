@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,7 +27,8 @@ import (
 func init() { addPart(importRoutes) }
 
 // importKinds are the kinds the API imports, with the permission each needs.
-var importKinds = []struct{ name, permission string }{{"students", "student.edit"}, {"schools", "school.edit"}}
+var importKinds = []struct{ name, permission string }{{"students", "student.edit"}, {"schools", "school.edit"},
+	{"zhongkao", "admission.edit"}, {"senior-plans", "admission.edit"}}
 
 func importRoutes(a *API) []httpx.Route {
 	var rs []httpx.Route
@@ -93,14 +95,29 @@ func (a *API) importFile(name string) http.HandlerFunc {
 			a.Fail(w, r, fault.New(fault.Unavailable, "此服务器未启用该导入", "this server does not import %s", name))
 			return
 		}
-		q, err := parseQuery(r, importParams...)
+		spec := kind.Spec()
+		names := slices.Clone(importParams)
+		for _, p := range spec.Params {
+			names = append(names, p.Key)
+		}
+		q, err := parseQuery(r, names...)
 		if err != nil {
 			a.Fail(w, r, err)
 			return
 		}
 		mode, ok := importer.ParseMode(q.get("mode"))
-		if !ok {
+		switch {
+		case !ok:
 			q.bad.Add("mode", "导入方式“%s”无效（all_or_nothing 或 valid_only）", "mode %q is not valid (all_or_nothing or valid_only)", q.get("mode"))
+		case spec.Whole && mode != importer.AllOrNothing:
+			q.bad.Add("mode", "这类数据是一个整体，只能全部导入或全部不导入（all_or_nothing）", "this file is one whole: it is imported all or nothing (all_or_nothing)")
+		}
+		params := map[string]string{}
+		for _, p := range spec.Params {
+			params[p.Key] = q.get(p.Key)
+			if p.Required && params[p.Key] == "" {
+				q.bad.AddText(p.Key, i18n.Text{ZH: "请给出" + p.ZH, EN: p.EN + " is required"})
+			}
 		}
 		dry := false
 		switch s := q.get("dry_run"); s {
@@ -138,7 +155,7 @@ func (a *API) importFile(name string) http.HandlerFunc {
 		defer os.Remove(path)
 		lang := i18n.Negotiate(r)
 		res, err := a.d.Imports.Run(r.Context(), importer.Request{Kind: kind, Source: importer.Source{Name: fileName, Size: size, Path: path},
-			Checksum: sum, Via: "api", Lang: lang, Options: importer.Options{Mode: mode, DryRun: dry, School: q.get("school")},
+			Checksum: sum, Via: "api", Lang: lang, Options: importer.Options{Mode: mode, DryRun: dry, School: q.get("school"), Params: params},
 			Actor: audit.ActorOf(u, httpx.ClientIP(r), httpx.RequestID(r.Context())), Scope: u.Scope()})
 		if err != nil {
 			a.Fail(w, r, err)

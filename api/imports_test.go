@@ -9,10 +9,12 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"edubureau/audit"
+	"edubureau/enrol"
 	"edubureau/idno"
 	"edubureau/importer"
 	"edubureau/pii"
 	"edubureau/school"
+	"edubureau/scope"
 	"edubureau/student"
 	"edubureau/year"
 )
@@ -36,6 +38,10 @@ func withImports(t *testing.T, f *fixture) {
 	students.Audit, students.Schools = log, schools
 	svc.Register(student.ImportKind{Registry: students})
 	svc.Register(school.ImportKind{Registry: schools})
+	office := enrol.New(f.d, schools, keys, "4304")
+	office.Audit = log
+	svc.Register(enrol.ZhongkaoKind{Office: office})
+	svc.Register(enrol.SeniorPlanKind{Office: office})
 	f.api.d.Imports = svc
 }
 
@@ -95,12 +101,37 @@ func testImports(t *testing.T, f *fixture) {
 	f.do(t, call{method: "POST", path: "/api/v1/schools/import", body: strings.Replace(schools, "430421", "430999", 1), header: []string{csvType}, status: 422,
 		fields: []string{"E2"}, want: []string{`"refused":1`}})
 
+	// The admission office's kinds: senior plans, then the 中考 cohort, for a year.
+	if _, err := school.New(f.d).Create(t.Context(), scope.Everything, school.School{Code: "3443000088", Name: "蒸湘区第八中学", Type: school.Senior,
+		Ownership: school.Public, County: "430408", Status: school.Active, OpenedOn: "1950-09-01"}, school.Actor{Username: "seed"}); err != nil {
+		t.Fatal(err)
+	}
+	plans := "batch,school,junior,places,min_score\n1,3443000088,3143000003,5,550\n2,3443000088,,10,\n"
+	plansPath, cohortPath := "/api/v1/senior-plans/import", "/api/v1/zhongkao/import"
+	cohort := "exam_no,junior,total,chinese,b1,b2,id_no,name\nZ1,3143000003,600,100,3443000088,3443000088," +
+		idno.MakeResidentID("430408", time.Date(2011, 4, 5, 0, 0, 0, 0, time.UTC), 77) + ",张三\n"
+	f.run(t, []call{
+		{name: "plans", method: "POST", path: plansPath + "?year=2027", body: plans, header: []string{csvType}, status: 200,
+			want: []string{`"kind":"senior-plans"`, `"created":2`}},
+		{name: "plans again", method: "POST", path: plansPath + "?year=2027", body: plans, header: []string{csvType}, status: 200,
+			want: []string{`"unchanged":2`}},
+		{name: "plans: a primary school", method: "POST", path: plansPath + "?year=2027", body: strings.Replace(plans, "2,3443000088", "2,2143000001", 1),
+			header: []string{csvType}, status: 422, fields: []string{"B3"}, want: []string{"不招收高中新生"}},
+		{name: "cohort", method: "POST", path: cohortPath + "?year=2027&tiebreak=语文", body: cohort, header: []string{csvType}, status: 200,
+			want: []string{`"kind":"zhongkao"`, `"created":1`}},
+		{name: "cohort: a choice without places", method: "POST", path: cohortPath + "?year=2027&tiebreak=chinese",
+			body: strings.Replace(cohort, "100,3443000088", "100,3443000099", 1), header: []string{csvType}, status: 422, fields: []string{"E2"}},
+		{name: "cohort: no year", method: "POST", path: cohortPath, body: cohort, header: []string{csvType}, status: 422, fields: []string{"year"}},
+		{name: "cohort: valid only", method: "POST", path: cohortPath + "?year=2027&mode=valid_only", body: cohort, header: []string{csvType},
+			status: 422, fields: []string{"mode"}},
+	})
+
 	// What every import refuses alike.
 	big := studentsCSV(strings.Repeat(studentRow("张小明", good, "男", "2018-03-15"), 400))
-	for _, p := range []string{path, "/api/v1/schools/import"} {
+	for _, p := range []string{path + "?", "/api/v1/schools/import?", plansPath + "?year=2027&", cohortPath + "?year=2027&"} {
 		f.run(t, []call{
-			{name: "bad mode", method: "POST", path: p + "?mode=some", body: file, header: []string{csvType}, status: 422, fields: []string{"mode"}},
-			{name: "unknown parameter", method: "POST", path: p + "?modus=valid_only", body: file, header: []string{csvType}, status: 400, fields: []string{"modus"}},
+			{name: "bad mode", method: "POST", path: p + "mode=some", body: file, header: []string{csvType}, status: 422, fields: []string{"mode"}},
+			{name: "unknown parameter", method: "POST", path: p + "modus=valid_only", body: file, header: []string{csvType}, status: 400, fields: []string{"modus"}},
 			{name: "json", method: "POST", path: p, body: `{"rows":[]}`, status: 415},
 			{name: "anonymous", method: "POST", path: p, body: file, header: []string{csvType}, as: "anon", status: 401},
 			{name: "no permission", method: "POST", path: p, body: file, header: []string{csvType}, as: "clerk", status: 403},

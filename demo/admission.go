@@ -433,8 +433,9 @@ func (g *admissionGen) lotteries(ctx context.Context) error {
 	return nil
 }
 
-// cohort loads the 中考 students from a generated applicants file, as the
-// bureau would load the examination authority's file.
+// cohort imports the 中考 students from a generated file through the import
+// engine (enrol.ZhongkaoKind), as the bureau imports the examination
+// authority's file.
 func (g *admissionGen) cohort(ctx context.Context) error {
 	n := cohortSizes[g.b.opt.Scale]
 	var quality, general, supplementary []string
@@ -492,7 +493,8 @@ func (g *admissionGen) cohort(ctx context.Context) error {
 		w.Write(rec)
 	}
 	w.Flush()
-	_, err := g.o.LoadCohort(ctx, AdmissionActor, g.year, []string{"chinese", "math", "english"}, &buf, fmt.Sprintf("zhongkao-%d.csv", g.year))
+	_, err := g.o.Import(ctx, AdmissionActor, enrol.ZhongkaoKind{Office: g.o}, fmt.Sprintf("zhongkao-%d.csv", g.year), buf.Bytes(),
+		map[string]string{"year": strconv.Itoa(g.year), "tiebreak": "chinese,math,english"})
 	return err
 }
 

@@ -184,7 +184,9 @@ type sealed struct {
 	name, nameIdx, id, idIdx, address, point string
 }
 
-func (o *Office) seal(in ApplicantInput) (sealed, error) {
+// seal encrypts an applicant's personal data; idIndex, when not "", is the
+// ID number's blind index already known (from the student registry).
+func (o *Office) seal(in ApplicantInput, idIndex string) (sealed, error) {
 	ring, err := o.ring()
 	if err != nil {
 		return sealed{}, err
@@ -200,7 +202,10 @@ func (o *Office) seal(in ApplicantInput) (sealed, error) {
 	enc(&s.address, in.Address, aadAddress)
 	enc(&s.point, formatPoint(in.Lng, in.Lat), aadPoint)
 	s.nameIdx = ring.Index(pii.IndexName, in.Name)
-	s.idIdx = ring.Index(pii.IndexIDNumber, in.IDNumber)
+	s.idIdx = idIndex
+	if s.idIdx == "" {
+		s.idIdx = ring.Index(pii.IndexIDNumber, in.IDNumber)
+	}
 	return s, err
 }
 
@@ -312,6 +317,27 @@ func (o *Office) AddApplicants(ctx context.Context, by Actor, ins []ApplicantInp
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	return o.insertApplicants(ctx, by, ins, nil, func(tx db.Tx, out []Applicant) error {
+		if len(out) > 20 {
+			return o.record(ctx, tx, by, "admission.applicant.create_many", "admission_applicant", "", fmt.Sprintf("%d applicants", len(out)), nil)
+		}
+		for _, a := range out {
+			if err := o.record(ctx, tx, by, "admission.applicant.create", "admission_applicant", strconv.FormatInt(a.ID, 10), a.Number,
+				[]audit.Change{{Field: "name", After: pii.MaskName(a.Name)}, {Field: "id_number", After: pii.MaskID(a.IDNumber)},
+					{Field: "zone", After: a.ZoneCode}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// insertApplicants writes checked applicants in one transaction: each
+// sealed (idIndexes, when not nil, are their ID numbers' blind indexes,
+// already known), given an application number and assigned to the zone its
+// point lies in; record writes the audit entries in the same transaction.
+func (o *Office) insertApplicants(ctx context.Context, by Actor, ins []ApplicantInput, idIndexes []string,
+	record func(tx db.Tx, out []Applicant) error) ([]Applicant, error) {
 	// Zones per layer, built once.
 	layers := map[[2]int]*layerIndex{}
 	for _, in := range ins {
@@ -334,7 +360,11 @@ func (o *Office) AddApplicants(ctx context.Context, by Actor, ins []ApplicantInp
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(ins); i += workers {
-				s, err := o.seal(ins[i])
+				idIndex := ""
+				if idIndexes != nil {
+					idIndex = idIndexes[i]
+				}
+				s, err := o.seal(ins[i], idIndex)
 				if err != nil {
 					once.Do(func() { sealErr = err })
 					return
@@ -387,21 +417,11 @@ func (o *Office) AddApplicants(ctx context.Context, by Actor, ins []ApplicantInp
 			out[i] = Applicant{ID: id, Year: in.Year, Grade: in.Grade, County: in.County, Number: number, Name: in.Name,
 				IDNumber: in.IDNumber, Address: in.Address, Lng: in.Lng, Lat: in.Lat, Prefs: in.Prefs, ZoneID: zid, ZoneCode: zcode,
 				ZoneState: state, Version: 1, CreatedAt: now, UpdatedAt: now}
-			if len(ins) <= 20 {
-				if err := o.record(ctx, tx, by, "admission.applicant.create", "admission_applicant", strconv.FormatInt(id, 10), number,
-					[]audit.Change{{Field: "name", After: pii.MaskName(in.Name)}, {Field: "id_number", After: pii.MaskID(in.IDNumber)},
-						{Field: "zone", After: zcode}}); err != nil {
-					return err
-				}
-			}
 		}
 		if err := b.flush(ctx); err != nil {
 			return uniqueApplicant(err, len(ins) == 1, ins[0])
 		}
-		if len(ins) > 20 {
-			return o.record(ctx, tx, by, "admission.applicant.create_many", "admission_applicant", "", fmt.Sprintf("%d applicants", len(ins)), nil)
-		}
-		return nil
+		return record(tx, out)
 	})
 	if err != nil {
 		return nil, err

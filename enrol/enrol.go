@@ -28,6 +28,7 @@ import (
 	"edubureau/pii"
 	"edubureau/school"
 	"edubureau/scope"
+	"edubureau/student"
 )
 
 // Office is the admission office on a database.
@@ -38,6 +39,9 @@ type Office struct {
 	// Keyring encrypts the children's personal data and computes the blind
 	// indexes; without one, nothing personal can be written or read.
 	Keyring *pii.Keyring
+	// Students is the student registry, whose leavers become applicants
+	// (ApplicantsFromRegistry); nil without a keyring.
+	Students *student.Registry
 	// Jurisdiction is the bureau's area code (e.g. 4304): the county of a
 	// 中考 student whose junior school is not in the registry.
 	Jurisdiction string
@@ -48,7 +52,12 @@ type Office struct {
 
 // New returns the office on d.
 func New(d *db.DB, schools *school.Registry, ring *pii.Keyring, jurisdiction string) *Office {
-	return &Office{DB: d, Audit: audit.New(d), Schools: schools, Keyring: ring, Jurisdiction: jurisdiction, Now: time.Now}
+	o := &Office{DB: d, Audit: audit.New(d), Schools: schools, Keyring: ring, Jurisdiction: jurisdiction, Now: time.Now}
+	if ring != nil {
+		o.Students = student.New(d, ring)
+		o.Students.Schools = schools
+	}
+	return o
 }
 
 func (o *Office) now() time.Time { return o.Now().UTC().Truncate(time.Microsecond) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -58,6 +57,14 @@ const QualityQuotaShare = 0.5
 
 // MaxScore bounds a minimum score line.
 const MaxScore = 1000
+
+// The bounds of a plan: batches 1–MaxBatch, at most MaxPlaces places a row
+// and MaxPlanRows rows.
+const (
+	MaxBatch    = 9
+	MaxPlaces   = 100000
+	MaxPlanRows = 500
+)
 
 // PlanRow is one row of a plan: places in a batch, for every applicant
 // (Junior empty) or as a quota for one junior school's graduates.
@@ -190,18 +197,18 @@ func (o *Office) checkPlanInput(ctx context.Context, q db.Querier, in *PlanInput
 	if len(in.Rows) == 0 {
 		v.Add("rows", "计划至少需要一行", "the plan needs at least one row")
 	}
-	if len(in.Rows) > 500 {
-		v.Add("rows", "计划最多 500 行", "a plan has at most 500 rows")
+	if len(in.Rows) > MaxPlanRows {
+		v.Add("rows", "计划最多 %d 行", "a plan has at most %d rows", MaxPlanRows)
 	}
 	for i := range in.Rows {
 		r := &in.Rows[i]
 		f := func(col string) string { return fmt.Sprintf("rows[%d].%s", i+1, col) }
 		r.Junior = strings.TrimSpace(r.Junior)
-		if r.Batch < 1 || r.Batch > 9 {
-			v.Add(f("batch"), "批次 %d 应为 1–9", "batch %d must be from 1 to 9", r.Batch)
+		if r.Batch < 1 || r.Batch > MaxBatch {
+			v.Add(f("batch"), "批次 %d 应为 1–%d", "batch %d must be from 1 to %d", r.Batch, MaxBatch)
 		}
-		if r.Places < 0 || r.Places > 100000 {
-			v.Add(f("places"), "计划数 %d 应为 0–100000", "places %d must be from 0 to 100000", r.Places)
+		if r.Places < 0 || r.Places > MaxPlaces {
+			v.Add(f("places"), "计划数 %d 应为 0–%d", "places %d must be from 0 to %d", r.Places, MaxPlaces)
 		}
 		if in.Grade != GradeSenior {
 			if r.Batch != 1 {
@@ -335,34 +342,40 @@ func (o *Office) UpdatePlan(ctx context.Context, by Actor, id int64, ifVersion i
 		if old.State != PlanDraft {
 			return faultf(fault.Conflict, "只有草稿状态的计划可以修改（当前：%s）", []any{old.State.Name().ZH}, "only a draft plan can be changed (this one is %s)", []any{strings.ToLower(old.State.Name().EN)})
 		}
-		// The school, year and grade are the plan's identity.
-		in.School, in.Year, in.Grade = old.School, old.Year, old.Grade
 		s, err := o.school(ctx, tx, scope.Everything, old.School)
 		if err != nil {
 			return err
 		}
-		if err := o.checkPlanInput(ctx, tx, &in, s, nil); err != nil {
-			return err
-		}
-		places, quota := sums(in.Rows)
-		if _, err := tx.ExecContext(ctx, `UPDATE admission_plan SET quality = $1, classes = $2, note = $3, places = $4, quota_places = $5,
-			version = version + 1, updated_at = $6 WHERE id = $7`, in.Quality, in.Classes, in.Note, places, quota, o.now(), id); err != nil {
-			return fmt.Errorf("update plan: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM admission_plan_row WHERE plan_id = $1`, id); err != nil {
-			return fmt.Errorf("replace plan rows: %w", err)
-		}
-		if err := writeRows(ctx, tx, id, in.Rows); err != nil {
-			return err
-		}
-		nw := old
-		nw.Quality, nw.Classes, nw.Note, nw.Places, nw.QuotaPlaces, nw.Rows = in.Quality, in.Classes, in.Note, places, quota, in.Rows
-		return o.record(ctx, tx, by, "admission.plan.update", "admission_plan", strconv.FormatInt(id, 10), "", audit.Diff(old.audit(), nw.audit(), nil))
+		return o.saveDraft(ctx, tx, by, old, in, s, nil, "")
 	})
 	if err != nil {
 		return Plan{}, err
 	}
 	return o.Plan(ctx, scope.Everything, id)
+}
+
+// saveDraft replaces a draft plan's fields and rows with in (its school,
+// year and grade, the plan's identity, stay), checked as a new plan is
+// (juniors as for checkPlanInput), with its audit entry (detail says why).
+func (o *Office) saveDraft(ctx context.Context, tx db.Tx, by Actor, old Plan, in PlanInput, s schoolInfo, juniors map[string]schoolInfo, detail string) error {
+	in.School, in.Year, in.Grade = old.School, old.Year, old.Grade
+	if err := o.checkPlanInput(ctx, tx, &in, s, juniors); err != nil {
+		return err
+	}
+	places, quota := sums(in.Rows)
+	if _, err := tx.ExecContext(ctx, `UPDATE admission_plan SET quality = $1, classes = $2, note = $3, places = $4, quota_places = $5,
+		version = version + 1, updated_at = $6 WHERE id = $7`, in.Quality, in.Classes, in.Note, places, quota, o.now(), old.ID); err != nil {
+		return fmt.Errorf("update plan: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM admission_plan_row WHERE plan_id = $1`, old.ID); err != nil {
+		return fmt.Errorf("replace plan rows: %w", err)
+	}
+	if err := writeRows(ctx, tx, old.ID, in.Rows); err != nil {
+		return err
+	}
+	nw := old
+	nw.Quality, nw.Classes, nw.Note, nw.Places, nw.QuotaPlaces, nw.Rows = in.Quality, in.Classes, in.Note, places, quota, in.Rows
+	return o.record(ctx, tx, by, "admission.plan.update", "admission_plan", strconv.FormatInt(old.ID, 10), detail, audit.Diff(old.audit(), nw.audit(), nil))
 }
 
 // SetPlanState moves a plan: approve (draft → approved; a quality senior
@@ -744,8 +757,18 @@ func (o *Office) PublicPlans(ctx context.Context, year, grade int, county string
 // countingPlans returns the approved and published plans of a year and grade
 // (every county): what placements and lotteries count.
 func (o *Office) countingPlans(ctx context.Context, q db.Querier, year, grade int) ([]Plan, error) {
+	return o.yearPlans(ctx, q, year, grade, true)
+}
+
+// yearPlans returns the plans of a year and grade (every county) by school
+// code, with their rows: those that count only, or all of them.
+func (o *Office) yearPlans(ctx context.Context, q db.Querier, year, grade int, counting bool) ([]Plan, error) {
+	states := ""
+	if counting {
+		states = ` AND p.state IN ('approved', 'published')`
+	}
 	rows, err := q.QueryContext(ctx, `SELECT `+planColumns+` FROM admission_plan p JOIN school s ON s.code = p.school_code
-		WHERE p.year = $1 AND p.grade = $2 AND p.state IN ('approved', 'published') ORDER BY p.school_code`, year, grade)
+		WHERE p.year = $1 AND p.grade = $2`+states+` ORDER BY p.school_code`, year, grade)
 	if err != nil {
 		return nil, fmt.Errorf("read plans: %w", err)
 	}
@@ -797,150 +820,6 @@ func (o *Office) capacity(ctx context.Context, q db.Querier, year, grade int) (m
 		out[c] += n
 	}
 	return out, rows.Err()
-}
-
-// ImportSummary says what an import did.
-type ImportSummary struct {
-	Created, Replaced, Unchanged int
-	Schools                      int
-}
-
-// ImportSeniorPlans reads a year's senior-high plan in the file mode's
-// PLAN.csv format (batch,school,junior,places,min_score; read by
-// admission.ReadPlan) and makes one draft plan per school from its rows, in
-// file order: a school without a plan gets one, a school whose plan is a
-// draft has its rows replaced, and a school whose plan is approved or
-// published stops the import. Schools must be senior highs in the actor's
-// scope, juniors junior-teaching schools of the registry. Any problem stops
-// the whole import, naming the file, row and column; nothing is written.
-func (o *Office) ImportSeniorPlans(ctx context.Context, by Actor, year int, r io.Reader, file string) (ImportSummary, error) {
-	if !by.can(auth.AdmissionEdit) {
-		return ImportSummary{}, fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
-	}
-	var v fault.Validation
-	checkYear(&v, "year", year)
-	if err := v.Err(); err != nil {
-		return ImportSummary{}, err
-	}
-	rows, lines, err := admission.ReadPlan(r, file)
-	if err != nil {
-		return ImportSummary{}, err
-	}
-	all, err := o.allSchools(ctx)
-	if err != nil {
-		return ImportSummary{}, err
-	}
-	type group struct {
-		rows  []PlanRow
-		first int // line of its first row
-	}
-	groups := map[string]*group{}
-	var order []string
-	for i, p := range rows {
-		at := func(col string, msg i18n.Text) error {
-			return &admission.CSVError{File: file, Row: lines[i], Column: col, Msg: msg}
-		}
-		s, ok := all[p.School]
-		switch {
-		case !ok:
-			return ImportSummary{}, at("school", i18n.T("学校 %s 不在学校名录中", "school %s is not in the registry", p.School))
-		case !by.Scope.Reaches(s.County, s.Code):
-			return ImportSummary{}, at("school", i18n.T("学校 %s 不在您的范围内", "school %s is outside your scope", p.School))
-		case !s.teaches(GradeSenior):
-			return ImportSummary{}, at("school", i18n.T("%s（%s）不招收高中新生", "%s (%s) does not admit senior students", s.Name, p.School))
-		}
-		if p.Junior != "" {
-			j, ok := all[p.Junior]
-			if !ok || !j.teaches(9) {
-				return ImportSummary{}, at("junior", i18n.T("%s 不是学校名录中的初中学校", "%s is not a junior school of the registry", p.Junior))
-			}
-		}
-		row := PlanRow{Batch: p.Batch, Junior: p.Junior, Places: p.Places}
-		if p.HasMin {
-			m := p.MinScore
-			row.MinScore = &m
-		}
-		g := groups[p.School]
-		if g == nil {
-			g = &group{first: lines[i]}
-			groups[p.School] = g
-			order = append(order, p.School)
-		}
-		g.rows = append(g.rows, row)
-	}
-	var sum ImportSummary
-	sum.Schools = len(order)
-	err = o.DB.InTx(ctx, func(tx db.Tx) error {
-		for _, code := range order {
-			g := groups[code]
-			var id int64
-			var state PlanState
-			var version int
-			err := tx.QueryRowContext(ctx, `SELECT id, state, version FROM admission_plan WHERE school_code = $1 AND year = $2 AND grade = $3`,
-				code, year, GradeSenior).Scan(&id, &state, &version)
-			wrap := func(err error) error {
-				fe := fault.As(err)
-				if fe.Kind == fault.Internal {
-					return err
-				}
-				msg := fe.Msg
-				for _, f := range fe.Fields {
-					msg = i18n.Text{ZH: msg.ZH + "；" + f.Field + "：" + f.Msg.ZH, EN: msg.EN + "; " + f.Field + ": " + f.Msg.EN}
-				}
-				return &admission.CSVError{File: file, Row: g.first, Column: "school", Msg: msg}
-			}
-			switch {
-			case db.IsNoRows(err):
-				if _, err := o.createPlan(ctx, tx, by, PlanInput{Year: year, Grade: GradeSenior, School: code, Rows: g.rows}, all); err != nil {
-					return wrap(err)
-				}
-				sum.Created++
-			case err != nil:
-				return fmt.Errorf("read plan of %s: %w", code, err)
-			case state != PlanDraft:
-				return &admission.CSVError{File: file, Row: g.first, Column: "school", Msg: tt(
-					"%s 的 %d 年高中招生计划已%s，不能再导入；请先退回修改", []any{all[code].Name, year, state.Name().ZH},
-					"the %d senior plan of %s is %s and cannot be replaced; reopen it first", []any{year, all[code].Name, strings.ToLower(state.Name().EN)})}
-			default:
-				old, err := o.plan(ctx, tx, scope.Everything, id)
-				if err != nil {
-					return err
-				}
-				if rowsText(old.Rows) == rowsText(g.rows) {
-					sum.Unchanged++
-					continue
-				}
-				in := PlanInput{Year: year, Grade: GradeSenior, School: code, Quality: old.Quality, Classes: old.Classes, Note: old.Note, Rows: g.rows}
-				if err := o.checkPlanInput(ctx, tx, &in, all[code], all); err != nil {
-					return wrap(err)
-				}
-				places, quota := sums(g.rows)
-				if _, err := tx.ExecContext(ctx, `UPDATE admission_plan SET places = $1, quota_places = $2, version = version + 1,
-					updated_at = $3 WHERE id = $4`, places, quota, o.now(), id); err != nil {
-					return fmt.Errorf("update plan: %w", err)
-				}
-				if _, err := tx.ExecContext(ctx, `DELETE FROM admission_plan_row WHERE plan_id = $1`, id); err != nil {
-					return fmt.Errorf("replace plan rows: %w", err)
-				}
-				if err := writeRows(ctx, tx, id, g.rows); err != nil {
-					return err
-				}
-				nw := old
-				nw.Places, nw.QuotaPlaces, nw.Rows = places, quota, g.rows
-				if err := o.record(ctx, tx, by, "admission.plan.update", "admission_plan", strconv.FormatInt(id, 10), "import "+file,
-					audit.Diff(old.audit(), nw.audit(), nil)); err != nil {
-					return err
-				}
-				sum.Replaced++
-			}
-		}
-		return o.record(ctx, tx, by, "admission.plan.import", "admission_plan", strconv.Itoa(year), fmt.Sprintf(
-			"%s: %d schools, %d created, %d replaced, %d unchanged", file, sum.Schools, sum.Created, sum.Replaced, sum.Unchanged), nil)
-	})
-	if err != nil {
-		return ImportSummary{}, err
-	}
-	return sum, nil
 }
 
 // MarkQuality sets or clears a draft senior plan's quality mark.

@@ -132,35 +132,42 @@ func TestImportSeniorPlans(t *testing.T) {
 			"1," + s1 + "," + j2 + ",40,560\n" +
 			"2," + s1 + ",,100,\n" +
 			"2," + s2 + ",,300,480\n"
-		sum, err := o.ImportSeniorPlans(ctx, city, 2026, strings.NewReader(file), "PLAN.csv")
+		res, err := importPlans(o, city, 2026, file, "PLAN.csv")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sum.Created != 2 || sum.Schools != 2 {
-			t.Fatalf("summary %+v", sum)
+		if res.Created != 4 || res.Rows != 4 || auditCount(t, o, "admission.plan.create") != 2 {
+			t.Fatalf("result %+v", res.Counts)
 		}
-		// Again: unchanged. With a row changed: replaced.
-		if sum, err = o.ImportSeniorPlans(ctx, city, 2026, strings.NewReader(file), "PLAN.csv"); err != nil || sum.Unchanged != 2 {
-			t.Fatalf("again %+v %v", sum, err)
+		// Again: unchanged, and nothing recorded. With a row changed: that school's plan replaced.
+		imports := auditCount(t, o, "admission.plan.import")
+		if res, err = importPlans(o, city, 2026, file, "PLAN.csv"); err != nil || res.Unchanged != 4 || auditCount(t, o, "admission.plan.import") != imports {
+			t.Fatalf("again %+v %v", res.Counts, err)
 		}
 		changed := strings.Replace(file, ",300,480", ",320,480", 1)
-		if sum, err = o.ImportSeniorPlans(ctx, city, 2026, strings.NewReader(changed), "PLAN.csv"); err != nil || sum.Replaced != 1 || sum.Unchanged != 1 {
-			t.Fatalf("changed %+v %v", sum, err)
+		if res, err = importPlans(o, city, 2026, changed, "PLAN.csv"); err != nil || res.Updated != 1 || res.Unchanged != 3 ||
+			auditCount(t, o, "admission.plan.update") != 1 {
+			t.Fatalf("changed %+v %v", res.Counts, err)
 		}
-		// Bad input names file, row and column, and writes nothing.
+		// Bad input names the row and column, and writes nothing.
 		for _, tc := range []struct{ file, where string }{
-			{"batch,school,junior,places,min_score\n1," + p1 + ",,5,\n", "PLAN.csv 第 2 行“school”列"},
-			{"batch,school,junior,places,min_score\n1,9999999999,,5,\n", "PLAN.csv 第 2 行“school”列"},
-			{"batch,school,junior,places,min_score\n2," + s2 + ",,5,\n1," + s1 + "," + p1 + ",5,\n", "PLAN.csv 第 3 行“junior”列"},
-			{"batch,school,places,min_score\n1," + s1 + ",5,\n", "“junior”列"},
-			{"batch,school,junior,places,min_score\n1," + s1 + ",,-5,\n", "PLAN.csv 第 2 行“places”列"},
+			{"batch,school,junior,places,min_score\n1," + p1 + ",,5,\n", "第 2 行 school（B2）：珠晖区第一小学"},
+			{"batch,school,junior,places,min_score\n1,9999999999,,5,\n", "第 2 行 school（B2）"},
+			{"batch,school,junior,places,min_score\n2," + s2 + ",,5,\n1," + s1 + "," + p1 + ",5,\n", "第 3 行 junior（C3）"},
+			{"batch,school,junior,min_score\n1," + s1 + ",,\n", "计划数"},
+			{"batch,school,junior,places,min_score\n1," + s1 + ",,-5,\n", "第 2 行 places（D2）"},
+			{"batch,school,junior,places,min_score\n10," + s1 + ",,5,\n", "第 2 行 batch（A2）"},
+			{"批次,学校标识码,指标到校初中,计划数,最低控制线\n1," + s1 + ",,5,abc\n", "第 2 行 最低控制线（E2）"},
 		} {
-			_, err := o.ImportSeniorPlans(ctx, city, 2026, strings.NewReader(tc.file), "PLAN.csv")
+			_, err := importPlans(o, city, 2026, tc.file, "PLAN.csv")
 			wantKind(t, err, fault.Invalid, tc.where)
 		}
 		// A county's staff cannot import another county's school.
-		_, err = o.ImportSeniorPlans(ctx, countyStaff(), 2026, strings.NewReader(file), "PLAN.csv")
+		_, err = importPlans(o, countyStaff(), 2026, file, "PLAN.csv")
 		wantKind(t, err, fault.Invalid, "第 5 行", "范围")
+		// The year is needed, and the file is imported whole.
+		_, err = o.Import(ctx, city, SeniorPlanKind{Office: o}, "PLAN.csv", []byte(file), nil)
+		wantKind(t, err, fault.Invalid, "入学年份")
 		// An approved plan stops the import.
 		pg, _ := o.Plans(ctx, scope.Everything, PlanFilter{Year: 2026, Grade: 10})
 		var s2plan Plan
@@ -175,8 +182,8 @@ func TestImportSeniorPlans(t *testing.T) {
 		if n, problems, err := o.ApproveAll(ctx, city, 2026, 10); err != nil || n != 2 || len(problems) != 0 {
 			t.Fatalf("approve all: %d %v %v", n, problems, err)
 		}
-		_, err = o.ImportSeniorPlans(ctx, city, 2026, strings.NewReader(file), "PLAN.csv")
-		wantKind(t, err, fault.Invalid, "已审批")
+		_, err = importPlans(o, city, 2026, file, "PLAN.csv")
+		wantKind(t, err, fault.Invalid, "第 5 行 school", "已审批")
 		// The plans as the placement reads them.
 		plans, err := o.countingPlans(ctx, o.DB, 2026, 10)
 		if err != nil || len(plans) != 2 || len(plans[0].Rows) != 3 {

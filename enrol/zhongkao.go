@@ -1,15 +1,12 @@
 package enrol
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,7 +24,10 @@ import (
 	"edubureau/scope"
 )
 
-// Cohort is a year's 中考 cohort as loaded.
+// Cohort is a year's 中考 cohort as loaded (ZhongkaoKind). SHA256 is the
+// digest of the cohort as the placement reads it: the file mode's
+// APPLICANTS.csv of its students in file order, with its tie-break and
+// batch columns (no names, no ID numbers).
 type Cohort struct {
 	Year      int
 	Tiebreaks []string
@@ -37,154 +37,6 @@ type Cohort struct {
 	SHA256    string
 	LoadedAt  time.Time
 	LoadedBy  string
-	// UnknownJuniors counts students whose junior school is not in the
-	// registry (they compete for general places only, and are seen city-wide).
-	UnknownJuniors int
-}
-
-// MaxCohortFile is the largest cohort file read (after decompression).
-const MaxCohortFile = 1 << 30
-
-// readUpload reads an uploaded file whole, undoing gzip compression when
-// the file is compressed (a 90,000-student cohort is about 40 MB of CSV,
-// 8 MB gzip'd: within the server's body limit).
-func readUpload(r io.Reader, max int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, fault.New(fault.Invalid, "gzip 压缩文件已损坏：%v", "the gzip file is damaged: %v", err)
-		}
-		if data, err = io.ReadAll(io.LimitReader(zr, max+1)); err != nil {
-			return nil, fault.New(fault.Invalid, "gzip 压缩文件已损坏：%v", "the gzip file is damaged: %v", err)
-		}
-	}
-	if int64(len(data)) > max {
-		return nil, fault.New(fault.TooLarge, "文件超过 %d MB 的上限", "the file is over the limit of %d MB", max>>20)
-	}
-	return data, nil
-}
-
-// LoadCohort replaces a year's 中考 cohort with the students of an
-// applicants file in the file mode's format (exam_no, junior, total, the
-// tie-break columns named, one column b<batch> per batch; read by
-// admission.ReadApplicants) with two more columns: id_no (the resident ID
-// number) and, optionally, name. The file may be gzip'd. Any problem stops
-// the load with the file, row and column named; nothing is written.
-func (o *Office) LoadCohort(ctx context.Context, by Actor, year int, tiebreaks []string, r io.Reader, file string) (Cohort, error) {
-	if err := refuseEdit(by); err != nil {
-		return Cohort{}, err
-	}
-	if err := by.cityWide(); err != nil {
-		return Cohort{}, err
-	}
-	ring, err := o.ring()
-	if err != nil {
-		return Cohort{}, err
-	}
-	var v fault.Validation
-	checkYear(&v, "year", year)
-	if err := v.Err(); err != nil {
-		return Cohort{}, err
-	}
-	data, err := readUpload(r, MaxCohortFile)
-	if err != nil {
-		return Cohort{}, err
-	}
-	header, err := admission.Header(bytes.NewReader(data), file)
-	if err != nil {
-		return Cohort{}, err
-	}
-	batches, err := admission.ChoiceBatches(header, file)
-	if err != nil {
-		return Cohort{}, err
-	}
-	if len(batches) == 0 {
-		return Cohort{}, &admission.CSVError{File: file, Row: 1, Column: "b1", Msg: i18n.T("没有志愿列（b1、b2……）", "there is no choice column (b1, b2, …)")}
-	}
-	apps, lines, err := admission.ReadApplicants(bytes.NewReader(data), file, batches, tiebreaks)
-	if err != nil {
-		return Cohort{}, err
-	}
-	if len(apps) == 0 {
-		return Cohort{}, &admission.CSVError{File: file, Row: 1, Msg: i18n.T("文件没有考生", "the file has no students")}
-	}
-	ids, _, err := admission.ReadColumns(bytes.NewReader(data), file, []string{"id_no"}, []string{"name"})
-	if err != nil {
-		return Cohort{}, err
-	}
-	all, err := o.allSchools(ctx)
-	if err != nil {
-		return Cohort{}, err
-	}
-	now := o.now()
-	seen := make(map[string]int, len(apps))
-	c := Cohort{Year: year, Tiebreaks: tiebreaks, Batches: batches, Students: len(apps), Source: file, LoadedAt: now, LoadedBy: by.Username}
-	for i, a := range apps {
-		if first, dup := seen[a.ExamNo]; dup {
-			return Cohort{}, &admission.CSVError{File: file, Row: lines[i], Column: "exam_no",
-				Msg: i18n.T("准考证号 %s 重复（第 %d 行已有）", "exam number %s is repeated (already on row %d)", a.ExamNo, first)}
-		}
-		seen[a.ExamNo] = lines[i]
-		if _, err := idno.ParseResidentID(ids[i][0], now); err != nil {
-			return Cohort{}, &admission.CSVError{File: file, Row: lines[i], Column: "id_no", Msg: fault.As(err).Msg}
-		}
-		if len([]rune(ids[i][1])) > 50 {
-			return Cohort{}, &admission.CSVError{File: file, Row: lines[i], Column: "name", Msg: i18n.T("姓名最多 50 字", "the name has at most 50 characters")}
-		}
-		if a.Junior != "" {
-			if _, ok := all[a.Junior]; !ok {
-				c.UnknownJuniors++
-			}
-		}
-	}
-	sum := sha256.Sum256(data)
-	c.SHA256 = hex.EncodeToString(sum[:])
-	err = o.DB.InTxCopy(ctx, func(tx db.Tx, copy db.CopyFunc) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM zhongkao_student WHERE year = $1`, year); err != nil {
-			return fmt.Errorf("clear the cohort: %w", err)
-		}
-		b := newBulk(copy, "zhongkao_student", "id", "year", "exam_no", "line", "county_code", "junior_code", "name", "id_number",
-			"id_index", "suffix_index", "total", "tiebreaks", "choices")
-		for i, a := range apps {
-			county := o.Jurisdiction
-			if s, ok := all[a.Junior]; ok {
-				county = s.County
-			}
-			id := idno.Normalize(ids[i][0])
-			encName, err := ring.Encrypt(ids[i][1], aadZkName)
-			if err != nil {
-				return err
-			}
-			encID, err := ring.Encrypt(id, aadZkID)
-			if err != nil {
-				return err
-			}
-			if err := b.add(ctx, db.NewID(), year, a.ExamNo, lines[i], county, a.Junior, encName, encID,
-				ring.Index(pii.IndexIDNumber, id), suffixIndex(ring, id), a.Total, joinScores(a.TieBreak), formatChoices(a.Choices)); err != nil {
-				return err
-			}
-		}
-		if err := b.flush(ctx); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM zhongkao_cohort WHERE year = $1`, year); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO zhongkao_cohort (year, tiebreaks, batches, students, source, sha256, loaded_at, loaded_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, year, strings.Join(tiebreaks, ","), joinInts(batches), len(apps), file, c.SHA256, now, by.Username); err != nil {
-			return fmt.Errorf("record the cohort: %w", err)
-		}
-		return o.record(ctx, tx, by, "admission.zhongkao.load", "zhongkao_cohort", strconv.Itoa(year),
-			fmt.Sprintf("%s: %d students, SHA-256 %s", file, len(apps), c.SHA256), nil)
-	})
-	if err != nil {
-		return Cohort{}, err
-	}
-	return c, nil
 }
 
 // suffixIndex is the blind index of an ID number's last six characters:
@@ -277,8 +129,8 @@ func (o *Office) Cohort(ctx context.Context, year int) (Cohort, bool, error) {
 	return c, true, nil
 }
 
-// student is what a run keeps of a cohort's student besides the core's input.
-type student struct {
+// examinee is what a run keeps of a cohort's student besides the core's input.
+type examinee struct {
 	county, junior string
 	suffix         string // blind index of the ID number's last six
 	line           int
@@ -289,7 +141,7 @@ type inputs struct {
 	cohort   Cohort
 	plan     []admission.PlanRow
 	apps     []admission.Applicant
-	students []student
+	students []examinee
 	digest   string
 }
 
@@ -320,21 +172,34 @@ func (o *Office) readInputs(ctx context.Context, year int) (*inputs, error) {
 	if len(in.plan) == 0 {
 		return nil, fault.New(fault.Invalid, "%d 年没有已审批的高中招生计划", "there is no approved senior-high plan for %d", year)
 	}
-	rows, err := o.DB.QueryContext(ctx, `SELECT exam_no, line, county_code, junior_code, suffix_index, total, tiebreaks, choices
+	if in.apps, in.students, err = cohortApplicants(ctx, o.DB, year, len(c.Tiebreaks), c.Students); err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	admission.WritePlan(h, in.plan)
+	h.Write([]byte("\n"))
+	admission.WriteApplicants(h, in.apps, c.Tiebreaks, c.Batches)
+	in.digest = hex.EncodeToString(h.Sum(nil))
+	return in, nil
+}
+
+// cohortApplicants reads a year's cohort as the placement takes it, in
+// file order, with ntb tie-break scores each (n: the expected size).
+func cohortApplicants(ctx context.Context, q db.Querier, year, ntb, n int) ([]admission.Applicant, []examinee, error) {
+	rows, err := q.QueryContext(ctx, `SELECT exam_no, line, county_code, junior_code, suffix_index, total, tiebreaks, choices
 		FROM zhongkao_student WHERE year = $1 ORDER BY line`, year)
 	if err != nil {
-		return nil, fmt.Errorf("read the cohort: %w", err)
+		return nil, nil, fmt.Errorf("read the cohort: %w", err)
 	}
 	defer rows.Close()
-	in.apps = make([]admission.Applicant, 0, c.Students)
-	in.students = make([]student, 0, c.Students)
-	ntb := len(c.Tiebreaks)
+	apps := make([]admission.Applicant, 0, n)
+	students := make([]examinee, 0, n)
 	for rows.Next() {
 		var a admission.Applicant
-		var s student
+		var s examinee
 		var tb, choices string
 		if err := rows.Scan(&a.ExamNo, &s.line, &s.county, &s.junior, &s.suffix, &a.Total, &tb, &choices); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		a.Junior = s.junior
 		a.TieBreak = make([]float64, ntb)
@@ -346,18 +211,10 @@ func (o *Office) readInputs(ctx context.Context, year int) (*inputs, error) {
 			}
 		}
 		a.Choices = parseChoices(choices)
-		in.apps = append(in.apps, a)
-		in.students = append(in.students, s)
+		apps = append(apps, a)
+		students = append(students, s)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	h := sha256.New()
-	admission.WritePlan(h, in.plan)
-	h.Write([]byte("\n"))
-	admission.WriteApplicants(h, in.apps, c.Tiebreaks, c.Batches)
-	in.digest = hex.EncodeToString(h.Sum(nil))
-	return in, nil
+	return apps, students, rows.Err()
 }
 
 // place runs the core on the inputs; a problem with a student names their

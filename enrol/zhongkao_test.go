@@ -3,6 +3,7 @@ package enrol
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"edubureau/db/dbtest"
 	"edubureau/fault"
 	"edubureau/idno"
+	"edubureau/importer"
 	"edubureau/scope"
 )
 
@@ -52,39 +54,48 @@ func TestZhongkao(t *testing.T) {
 		tb := []string{"chinese", "math"}
 
 		// The 中考 is the city's: a county's staff is refused.
-		_, err := o.LoadCohort(ctx, countyStaff(), 2026, tb, strings.NewReader(cohortFile()), "cohort.csv")
-		wantKind(t, err, fault.Forbidden)
-		// Bad files name the file, row and column; nothing is loaded.
+		_, err := loadCohort(o, countyStaff(), 2026, tb, cohortFile(), "cohort.csv")
+		wantKind(t, err, fault.Invalid, "全市范围")
+		// The plans come first: a choice is checked against them.
+		if _, err := importPlans(o, city, 2026, seniorPlan, "PLAN.csv"); err != nil {
+			t.Fatal(err)
+		}
+		// Bad files name the row and column; nothing is loaded.
 		for _, tc := range []struct{ file, where string }{
-			{strings.Replace(cohortFile(), ",id_no,name", ",idno,name", 1), "“id_no”列"},
-			{strings.Replace(cohortFile(), zkID(3), "430405201105031234", 1), "cohort.csv 第 4 行“id_no”列"},
-			{strings.Replace(cohortFile(), "E05,", "E01,", 1), "cohort.csv 第 6 行“exam_no”列"},
-			{strings.Replace(cohortFile(), ",590,", ",five hundred,", 1), "cohort.csv 第 4 行“total”列"},
-			{strings.Replace(cohortFile(), ",b1,b2,", ",b1,b02,", 1), "b02"},
-			{"exam_no,junior,total,chinese,math,id_no\n", "b1"},
+			{strings.Replace(cohortFile(), ",id_no,name", ",card,name", 1), "缺少必填的列：“身份证号”"},
+			{strings.Replace(cohortFile(), zkID(3), "430405201105031234", 1), "第 4 行 id_no（H4）"},
+			{strings.Replace(cohortFile(), "E05,", "E01,", 1), "第 6 行 exam_no（A6）"},
+			{strings.Replace(cohortFile(), ",590,", ",five hundred,", 1), "第 4 行 total（C4）"},
+			{"exam_no,junior,total,chinese,math,id_no\nE01,,600,1,1," + zkID(1) + "\n", "志愿列"},
 		} {
-			_, err := o.LoadCohort(ctx, city, 2026, tb, strings.NewReader(tc.file), "cohort.csv")
+			res, err := loadCohort(o, city, 2026, tb, tc.file, "cohort.csv")
+			if err == nil {
+				t.Fatalf("%s: accepted %+v", tc.where, res)
+			}
 			wantKind(t, err, fault.Invalid, tc.where)
 		}
 		if _, ok, _ := o.Cohort(ctx, 2026); ok {
 			t.Fatal("a refused file left a cohort")
 		}
-		_, err = o.LoadCohort(ctx, city, 2026, []string{"physics"}, strings.NewReader(cohortFile()), "cohort.csv")
-		wantKind(t, err, fault.Invalid, "physics")
+		_, err = loadCohort(o, city, 2026, []string{"physics"}, cohortFile(), "cohort.csv")
+		wantKind(t, err, fault.Invalid, "物理")
 
-		c, err := o.LoadCohort(ctx, city, 2026, tb, strings.NewReader(cohortFile()), "cohort.csv")
+		res, err := loadCohort(o, city, 2026, tb, cohortFile(), "cohort.csv")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Students != 8 || c.UnknownJuniors != 1 || len(c.Batches) != 2 {
-			t.Fatalf("cohort %+v", c)
+		c, _, _ := o.Cohort(ctx, 2026)
+		if c.Students != 8 || res.Created != 8 || res.Warnings != 1 || len(c.Batches) != 2 || c.Source != "cohort.csv" || len(c.SHA256) != 64 {
+			t.Fatalf("cohort %+v, result %+v", c, res.Counts)
+		}
+		// A leading zero in a choice column's name is read as the batch.
+		res, err = loadCohort(o, city, 2026, tb, strings.Replace(cohortFile(), ",b1,b2,", ",b01,b02,", 1), "cohort.csv")
+		if err != nil || res.Unchanged != 8 {
+			t.Fatalf("b01, b02: %+v %v", res.Counts, err)
 		}
 		// No plan approved yet: the simulation says so.
 		_, err = o.Simulate(ctx, city, 2026)
 		wantKind(t, err, fault.Invalid, "高中招生计划")
-		if _, err := o.ImportSeniorPlans(ctx, city, 2026, strings.NewReader(seniorPlan), "PLAN.csv"); err != nil {
-			t.Fatal(err)
-		}
 		if _, _, err := o.ApproveAll(ctx, city, 2026, 10); err != nil {
 			t.Fatal(err)
 		}
@@ -153,7 +164,7 @@ func TestZhongkao(t *testing.T) {
 
 		// Publishing after the inputs changed is refused.
 		changed := strings.Replace(cohortFile(), "E07,"+j2+",470", "E07,"+j2+",475", 1)
-		if _, err := o.LoadCohort(ctx, city, 2026, tb, strings.NewReader(changed), "cohort2.csv"); err != nil {
+		if _, err := loadCohort(o, city, 2026, tb, changed, "cohort2.csv"); err != nil {
 			t.Fatal(err)
 		}
 		_, err = o.Publish(ctx, city, 2026, run.ID)
@@ -167,7 +178,7 @@ func TestZhongkao(t *testing.T) {
 		if _, err := o.Explain(ctx, scope.Everything, run.ID, "E04"); fault.KindOf(err) != fault.Conflict {
 			t.Fatalf("explaining a stale simulation: %v", err)
 		}
-		if _, err := o.LoadCohort(ctx, city, 2026, tb, strings.NewReader(cohortFile()), "cohort.csv"); err != nil {
+		if _, err := loadCohort(o, city, 2026, tb, cohortFile(), "cohort.csv"); err != nil {
 			t.Fatal(err)
 		}
 		// Two simulations: only the latest keeps its rows and may be published.
@@ -260,6 +271,9 @@ func TestZhongkao(t *testing.T) {
 		if pg, _ := o.RunResults(ctx, scope.Everything, pub.ID, ResultFilter{}); pg.Total != 8 {
 			t.Fatalf("published rows: %d", pg.Total)
 		}
+		// Once published, the cohort is frozen: even the same file is refused.
+		_, err = loadCohort(o, city, 2026, tb, cohortFile(), "cohort.csv")
+		wantKind(t, err, fault.Invalid, "已公布", "冻结")
 		if n := auditCount(t, o, "admission.zhongkao.*"); n != 7 {
 			t.Errorf("%d 中考 audit entries, want 7", n)
 		}
@@ -278,18 +292,41 @@ func slices_index(apps []admission.Applicant, exam string) int {
 func TestZhongkaoChoiceErrorNamesTheStudent(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		o := setup(t, d)
-		city := cityStaff()
-		// E06 lists a school that has no places in batch 2.
-		f := strings.Replace(cohortFile(), "E06,,500,90,90,,"+s2, "E06,,500,90,90,,"+p1, 1)
-		if _, err := o.LoadCohort(ctx, city, 2026, []string{"chinese", "math"}, strings.NewReader(f), "cohort.csv"); err != nil {
+		o, city := planned(t, d)
+		if _, err := loadCohort(o, city, 2026, []string{"chinese", "math"}, cohortFile(), "cohort.csv"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := o.ImportSeniorPlans(ctx, city, 2026, strings.NewReader(seniorPlan), "PLAN.csv"); err != nil {
+		// The plans change after the cohort was loaded: s2 moves to batch 1,
+		// so the choices of s2 in batch 2 no longer have places. The first
+		// student in the file listing it is E01 (row 2).
+		moved := strings.Replace(seniorPlan, "2,"+s2+",,2,480", "1,"+s2+",,2,480", 1)
+		if _, err := importPlans(o, city, 2026, moved, "PLAN.csv"); err != nil {
 			t.Fatal(err)
 		}
 		o.ApproveAll(ctx, city, 2026, 10)
 		_, err := o.Simulate(ctx, city, 2026)
-		wantKind(t, err, fault.Invalid, "E06", "cohort.csv 第 7 行", "b2", p1)
+		wantKind(t, err, fault.Invalid, "E01", "cohort.csv 第 2 行", "b2", s2)
 	})
+}
+
+// planned is the fixture's office with the year's senior plans imported
+// (drafts), and the city's staff.
+func planned(t *testing.T, d *db.DB) (*Office, Actor) {
+	t.Helper()
+	o, city := setup(t, d), cityStaff()
+	if _, err := importPlans(o, city, 2026, seniorPlan, "PLAN.csv"); err != nil {
+		t.Fatal(err)
+	}
+	return o, city
+}
+
+// loadCohort imports a cohort file through the engine (ZhongkaoKind).
+func loadCohort(o *Office, by Actor, year int, tiebreaks []string, file, name string) (importer.Result, error) {
+	return o.Import(context.Background(), by, ZhongkaoKind{Office: o}, name, []byte(file),
+		map[string]string{"year": strconv.Itoa(year), "tiebreak": strings.Join(tiebreaks, ",")})
+}
+
+// importPlans imports a senior plan file through the engine (SeniorPlanKind).
+func importPlans(o *Office, by Actor, year int, file, name string) (importer.Result, error) {
+	return o.Import(context.Background(), by, SeniorPlanKind{Office: o}, name, []byte(file), map[string]string{"year": strconv.Itoa(year)})
 }

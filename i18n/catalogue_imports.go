@@ -22,6 +22,7 @@ func init() {
 		"imports.mode.all_or_nothing_hint": {"只要有一行有问题，就一行也不写入；改正后重新导入。", "If any row has a problem, nothing is written; correct the file and import it again."},
 		"imports.mode.valid_only":          {"只导入正确的行", "Only the valid rows"},
 		"imports.mode.valid_only_hint":     {"写入正确的行，有问题的行列入问题报告，改正后可再次导入。", "The valid rows are written; the others go to the problem report, which can be corrected and imported again."},
+		"imports.mode.whole":               {"这类文件是一个整体（如一年的中考考生或招生计划），只能全部导入或全部不导入。", "This file is one whole (a year's cohort or plans, say): it is imported all or nothing."},
 		"imports.dry_run":                  {"只检查，不写入", "Check only, write nothing"},
 		"imports.dry_run_hint":             {"连同与已有数据的比对在内全部检查一遍，但不保存。", "Everything is checked, comparisons with the stored data included, and nothing is saved."},
 		"imports.dry_run_short":            {"仅检查", "dry run"},

@@ -41,6 +41,23 @@ type Spec struct {
 	Instructions []i18n.Text
 	// Ignore lists headers the engine ignores without a warning (e.g. "序号").
 	Ignore []string
+	// Params are the kind's own choices for a whole file, besides its rows
+	// (the year a 中考 cohort is for): the web page asks for them, the API
+	// takes them in the query and the command line as flags; the kind's
+	// Begin reads them from Options.Params and refuses what is wrong.
+	Params []Param
+	// Whole marks a file that is one whole (a year's cohort, a year's
+	// plans): it is imported all or nothing, never only its valid rows.
+	Whole bool
+}
+
+// Param is one of a kind's own choices for a whole file.
+type Param struct {
+	Key      string // in forms, queries and flags: "year"
+	ZH, EN   string // its label
+	Required bool
+	Example  string
+	Note     i18n.Text
 }
 
 // Column is one column of a kind's file.
@@ -252,7 +269,12 @@ type Options struct {
 	// SizeHint is the file's size in bytes, set by the engine for the kind's
 	// Begin (a writer may load a large file differently from a small one).
 	SizeHint int64
+	// Params are the values of the kind's Spec.Params, by key.
+	Params map[string]string
 }
+
+// Param is the value given for the kind's parameter key ("" when none).
+func (o Options) Param(key string) string { return o.Params[key] }
 
 // Progress is how far an import has got.
 type Progress struct {

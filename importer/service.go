@@ -106,8 +106,23 @@ func CheckSpec(spec Spec) error {
 	if spec.KeyColumn != "" && !keys[spec.KeyColumn] {
 		return fmt.Errorf("importer: %s: key column %s is not a column", spec.Name, spec.KeyColumn)
 	}
+	params := map[string]bool{}
+	for _, p := range spec.Params {
+		switch {
+		case p.Key == "" || p.ZH == "" || p.EN == "" || strings.Trim(p.Key, "abcdefghijklmnopqrstuvwxyz_") != "":
+			return fmt.Errorf("importer: %s: a parameter needs a lower-case key and both labels: %+v", spec.Name, p)
+		case params[p.Key] || reservedParams[p.Key]:
+			return fmt.Errorf("importer: %s: parameter %s is given twice or is one of the engine's own", spec.Name, p.Key)
+		}
+		params[p.Key] = true
+	}
 	return nil
 }
+
+// reservedParams are the names the engine's own options go by in forms,
+// queries and flags: a kind's parameter cannot take them.
+var reservedParams = map[string]bool{"mode": true, "dry_run": true, "school": true, "filename": true, "file": true,
+	"report": true, "db": true, "lang": true, "valid_only": true, "key_file": true}
 
 // Kinds lists the registered kinds in the order registered.
 func (s *Service) Kinds() []Kind {

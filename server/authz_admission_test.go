@@ -89,10 +89,11 @@ func admissionEntries(t *testing.T, d *db.DB, srv *Server) map[string]entry {
 		return idno.MakeResidentID("430405", time.Date(2011, 1, seq, 0, 0, 0, 0, time.UTC), seq)
 	}
 	cohort := "exam_no,junior,total,b1,id_no\nE1," + schoolA + ",600,3443000003," + id(1) + "\nE2," + schoolB + ",590,3443000003," + id(2) + "\n"
-	if _, err := o.LoadCohort(ctx, by, year, nil, strings.NewReader(cohort), "cohort.csv"); err != nil {
+	if _, err := o.Import(ctx, by, enrol.SeniorPlanKind{Office: o}, "PLAN.csv", []byte("batch,school,junior,places,min_score\n1,3443000003,,1,\n"),
+		map[string]string{"year": strconv.Itoa(year)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.ImportSeniorPlans(ctx, by, year, strings.NewReader("batch,school,junior,places,min_score\n1,3443000003,,1,\n"), "PLAN.csv"); err != nil {
+	if _, err := o.Import(ctx, by, enrol.ZhongkaoKind{Office: o}, "cohort.csv", []byte(cohort), map[string]string{"year": strconv.Itoa(year)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := o.ApproveAll(ctx, by, year, 10); err != nil {
@@ -123,7 +124,6 @@ func admissionEntries(t *testing.T, d *db.DB, srv *Server) map[string]entry {
 		"GET /admission/plans/export.xlsx":                  {need: v, path: "/admission/plans/export.xlsx" + y},
 		"GET /admission/plans/new":                          {need: e, path: "/admission/plans/new" + y},
 		"POST /admission/plans":                             {need: e, path: "/admission/plans", form: blank},
-		"POST /admission/plans/import":                      {need: e, path: "/admission/plans/import", form: blank},
 		"POST /admission/plans/approve-all":                 {need: e, path: "/admission/plans/approve-all", form: blank},
 		"GET /admission/plans/{id}":                         {need: v, path: planA, out: planB},
 		"GET /admission/plans/{id}/edit":                    {need: e, path: planA + "/edit", out: planB + "/edit"},
@@ -141,6 +141,7 @@ func admissionEntries(t *testing.T, d *db.DB, srv *Server) map[string]entry {
 		"GET /admission/applicants/export.csv":              {need: v, path: "/admission/applicants/export.csv" + y},
 		"POST /admission/applicants":                        {need: e, path: "/admission/applicants", form: blank},
 		"POST /admission/applicants/import":                 {need: e, path: "/admission/applicants/import", form: blank},
+		"POST /admission/applicants/from-registry":          {need: e, path: "/admission/applicants/from-registry", form: blank},
 		"GET /admission/applicants/{id}":                    {need: v, path: aA, out: aB},
 		"POST /admission/applicants/{id}/reveal":            {need: "admission.view_pii", path: aA + "/reveal", out: aB + "/reveal", form: blank},
 		"GET /admission/lotteries":                          {need: v, path: "/admission/lotteries" + y},
@@ -156,7 +157,6 @@ func admissionEntries(t *testing.T, d *db.DB, srv *Server) map[string]entry {
 		"POST /admission/lotteries/{id}/cancel":             {need: e, path: lotA + "/cancel", out: lotB + "/cancel", form: blank},
 		"POST /admission/lotteries/{id}/verify":             {need: v, path: lotA + "/verify", out: lotB + "/verify", form: blank},
 		"GET /admission/zhongkao":                           {need: v, path: "/admission/zhongkao" + y},
-		"POST /admission/zhongkao/cohort":                   {need: e, path: "/admission/zhongkao/cohort", form: blank, city: true},
 		"POST /admission/zhongkao/simulate":                 {need: e, path: "/admission/zhongkao/simulate", form: url.Values{"year": {"2026"}}, city: true},
 		"POST /admission/zhongkao/publish":                  {need: e, path: "/admission/zhongkao/publish", form: blank, city: true},
 		"GET /admission/zhongkao/runs/{id}":                 {need: v, path: run},

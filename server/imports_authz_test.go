@@ -35,8 +35,12 @@ func importEntries(t *testing.T, d *db.DB, dir string) map[string]entry {
 		// The API's imports: a JSON body is refused (415) once the caller may import.
 		"POST /api/v1/students/import": {need: "student.edit", path: "/api/v1/students/import", json: "{}"},
 		"POST /api/v1/schools/import":  {need: "school.edit", path: "/api/v1/schools/import", json: "{}"},
+		// The admission office's kinds.
+		"POST /api/v1/zhongkao/import":     {need: "admission.edit", path: "/api/v1/zhongkao/import", json: "{}"},
+		"POST /api/v1/senior-plans/import": {need: "admission.edit", path: "/api/v1/senior-plans/import", json: "{}"},
 	}
-	for _, k := range []struct{ kind, perm string }{{"students", "student.edit"}, {"schools", "school.edit"}} {
+	for _, k := range []struct{ kind, perm string }{{"students", "student.edit"}, {"schools", "school.edit"},
+		{"zhongkao", "admission.edit"}, {"senior-plans", "admission.edit"}} {
 		in, other := job(k.kind, "430405", schoolA), job(k.kind, "430421", schoolB)
 		base := "/imports/" + k.kind
 		out["GET "+base] = entry{need: k.perm, path: base}

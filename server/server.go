@@ -149,14 +149,16 @@ func New(cfg config.Config, d *db.DB, jurisdiction area.Area, ring *pii.Keyring,
 	s.students = students
 	// Admissions: plans, zones, lotteries, the 中考 and its results day.
 	office := enrol.New(d, schools, ring, jurisdiction.Code)
-	office.Audit = s.audit
+	office.Audit, office.Students = s.audit, students // the registry's leavers become applicants
 	s.results = enrol.NewResultsDay(office, log)
 	s.results.Poll = cfg.ResultsPoll
 	s.results.Gate = enrol.NewGate(cfg.ResultsRate, enrol.DefaultConcurrency)
-	// Bulk imports: schools, and students when personal data can be sealed
-	// (the same registry as the pages').
+	// Bulk imports: schools, students when personal data can be sealed (the
+	// same registry as the pages'), and the admission office's 中考 cohort
+	// and senior-high plans.
 	s.imports = importer.New(d, s.audit, ImportDir(cfg))
-	for _, k := range []importer.Kind{student.ImportKind{Registry: students}, school.ImportKind{Registry: schools}} {
+	for _, k := range []importer.Kind{student.ImportKind{Registry: students}, school.ImportKind{Registry: schools},
+		enrol.ZhongkaoKind{Office: office}, enrol.SeniorPlanKind{Office: office}} {
 		if err := s.imports.Register(k); err != nil {
 			return nil, err
 		}

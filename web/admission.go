@@ -45,7 +45,6 @@ func init() {
 				rt("GET", "/admission/plans/export.xlsx", v, ui.planExportXLSX),
 				rt("GET", "/admission/plans/new", e, ui.newPlan),
 				rt("POST", "/admission/plans", e, ui.createPlan),
-				rt("POST", "/admission/plans/import", e, ui.importPlans),
 				rt("POST", "/admission/plans/approve-all", e, ui.approveAllPlans),
 				rt("GET", "/admission/plans/{id}", v, ui.planDetail),
 				rt("GET", "/admission/plans/{id}/edit", e, ui.editPlan),
@@ -65,6 +64,7 @@ func init() {
 				rt("GET", "/admission/applicants/export.csv", v, ui.applicantExport),
 				rt("POST", "/admission/applicants", e, ui.createApplicant),
 				rt("POST", "/admission/applicants/import", e, ui.importApplicants),
+				rt("POST", "/admission/applicants/from-registry", e, ui.applicantsFromRegistry),
 				rt("GET", "/admission/applicants/{id}", v, ui.applicantDetail),
 				rt("POST", "/admission/applicants/{id}/reveal", pii, ui.revealApplicant),
 
@@ -82,7 +82,6 @@ func init() {
 				rt("POST", "/admission/lotteries/{id}/verify", v, ui.lotteryVerify),
 
 				rt("GET", "/admission/zhongkao", v, ui.zhongkao),
-				rt("POST", "/admission/zhongkao/cohort", e, ui.zhongkaoCohort),
 				rt("POST", "/admission/zhongkao/simulate", e, ui.zhongkaoSimulate),
 				rt("POST", "/admission/zhongkao/publish", e, ui.zhongkaoPublish),
 				rt("GET", "/admission/zhongkao/runs/{id}", v, ui.zhongkaoRun),
@@ -218,12 +217,12 @@ func refusal(err error) (int, bool) {
 // a catalogue key (admission.notice.…) with up to three numbers from the
 // URL, so that nothing but fixed text and numbers can be put on a page.
 var notices = map[string]bool{
-	"plan_saved": true, "plan_state": true, "plans_imported": true, "plans_approved": true,
+	"plan_saved": true, "plan_state": true, "plans_approved": true,
 	"zones_imported": true, "zones_assigned": true, "zone_saved": true, "zone_deleted": true,
-	"applicant_saved": true, "applicants_imported": true,
+	"applicant_saved": true, "applicants_imported": true, "from_registry": true,
 	"lottery_created": true, "entries_added": true, "entry_removed": true, "lottery_frozen": true, "lottery_seeded": true,
 	"lottery_drawn": true, "lottery_cancelled": true,
-	"cohort_loaded": true, "simulated": true, "published": true,
+	"simulated": true, "published": true,
 }
 
 // noticeOf is the notice the URL asks for, in l ("" when none).

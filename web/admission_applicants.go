@@ -17,6 +17,7 @@ import (
 	"edubureau/fault"
 	"edubureau/i18n"
 	"edubureau/pii"
+	"edubureau/student"
 )
 
 type applicantRow struct {
@@ -53,7 +54,22 @@ type applicantListData struct {
 	Notice                  string
 	Problem                 *problem
 	Form                    applicantForm
+	Feeder                  student.Grade // the registry's grade whose leavers apply (when the registry is there)
+	FeederName              string
+	Registry                *registryReport
 	pager
+}
+
+// registryReport is what a draw from the student registry did, with the
+// leavers it could not register.
+type registryReport struct {
+	Notice  string
+	Skipped []skippedRow
+	More    int
+}
+
+type skippedRow struct {
+	Name, School, Reason, Href string
 }
 
 // applicantForm is the form adding one child, kept as typed when refused.
@@ -100,6 +116,12 @@ func (ui *UI) applicantList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) showApplicants(w http.ResponseWriter, r *http.Request, status int, prob *problem, form applicantForm) {
+	ui.renderApplicants(w, r, status, prob, form, nil)
+}
+
+// renderApplicants is the list, with the report of a draw from the student
+// registry when there is one to show.
+func (ui *UI) renderApplicants(w http.ResponseWriter, r *http.Request, status int, prob *problem, form applicantForm, rep *registryReport) {
 	u, o, ok := ui.admUser(w, r)
 	if !ok {
 		return
@@ -123,7 +145,10 @@ func (ui *UI) showApplicants(w http.ResponseWriter, r *http.Request, status int,
 	}
 	d := &applicantListData{Year: f.Year, Grade: f.Grade, County: f.County, State: string(f.State), Number: f.Number, IDNumber: f.IDNumber,
 		Name: f.Name, Years: ui.yearOptions(f.Year), Grades: gradeOptions(l, f.Grade, enrol.GradePrimary, enrol.GradeJunior),
-		Total: pg.Total, CanEdit: u.Can(auth.AdmissionEdit), Notice: noticeOf(l, q), Problem: prob, Form: form}
+		Total: pg.Total, CanEdit: u.Can(auth.AdmissionEdit), Notice: noticeOf(l, q), Problem: prob, Form: form, Registry: rep}
+	if d.Feeder, ok = o.FeederGrade(f.Grade); ok {
+		d.FeederName = d.Feeder.Name().In(l)
+	}
 	if f.Zone != 0 {
 		d.Zone = strconv.FormatInt(f.Zone, 10)
 	}
@@ -242,6 +267,48 @@ func (ui *UI) createApplicant(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, doneURL("/admission/applicants/"+strconv.FormatInt(apps[0].ID, 10), "applicant_saved"), http.StatusSeeOther)
+}
+
+// applicantsFromRegistry is POST /admission/applicants/from-registry: the
+// student registry's leavers (大班 for primary 1, the last primary grade for
+// junior 7) become applicants. It may be run again: it adds only the new
+// ones. With leavers it could not register, the list is shown with them
+// (their students to correct in the registry); otherwise back to the list.
+func (ui *UI) applicantsFromRegistry(w http.ResponseWriter, r *http.Request) {
+	u, o, ok := ui.admForm(w, r)
+	if !ok {
+		return
+	}
+	l := i18n.FromRequest(r)
+	year, _ := strconv.Atoi(r.FormValue("year"))
+	grade, _ := strconv.Atoi(r.FormValue("grade"))
+	rep, err := o.ApplicantsFromRegistry(r.Context(), actorOf(u, r), year, grade)
+	if err != nil {
+		ui.refuse(w, r, err, func(w http.ResponseWriter, r *http.Request, status int, p *problem) {
+			ui.showApplicants(w, r, status, p, applicantForm{})
+		})
+		return
+	}
+	list := fmt.Sprintf("/admission/applicants?year=%d&grade=%d", year, grade)
+	if rep.SkippedTotal == 0 {
+		http.Redirect(w, r, doneURL(list, "from_registry", rep.Created, rep.Existing, 0), http.StatusSeeOther)
+		return
+	}
+	out := &registryReport{Notice: i18n.Trf(l, "admission.notice.from_registry", rep.Created, rep.Existing, rep.SkippedTotal),
+		More: rep.SkippedTotal - len(rep.Skipped)}
+	names, err := o.SchoolNames(r.Context())
+	if err != nil {
+		ui.Fail(w, r, err)
+		return
+	}
+	for _, s := range rep.Skipped {
+		row := skippedRow{Name: s.Name, School: names[s.School], Reason: s.Reason.In(l)}
+		if u.Can(auth.StudentView) {
+			row.Href = "/students/" + strconv.FormatInt(s.StudentID, 10)
+		}
+		out.Skipped = append(out.Skipped, row)
+	}
+	ui.renderApplicants(w, r, http.StatusOK, nil, applicantForm{}, out)
 }
 
 // importApplicants is POST /admission/applicants/import: children from a CSV file.

@@ -230,33 +230,6 @@ func (ui *UI) planExportXLSX(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// importPlans is POST /admission/plans/import: a year's senior-high plan
-// in PLAN.csv.
-func (ui *UI) importPlans(w http.ResponseWriter, r *http.Request) {
-	u, o, ok := ui.admForm(w, r)
-	if !ok {
-		return
-	}
-	refuse := func(err error) { ui.refuse(w, r, err, ui.showPlans) }
-	year, ok := enrol.ParseYear(r.FormValue("year"), 0)
-	if !ok || year == 0 {
-		refuse(paramErrorInvalid("year", r.FormValue("year")))
-		return
-	}
-	file, name, err := uploadFile(r, "file")
-	if err != nil {
-		refuse(err)
-		return
-	}
-	defer file.Close()
-	sum, err := o.ImportSeniorPlans(r.Context(), actorOf(u, r), year, file, name)
-	if err != nil {
-		refuse(err)
-		return
-	}
-	http.Redirect(w, r, doneURL(fmt.Sprintf("/admission/plans?year=%d&grade=10", year), "plans_imported", sum.Created, sum.Replaced, sum.Unchanged), http.StatusSeeOther)
-}
-
 // paramErrorInvalid is a form value that is not valid (422).
 func paramErrorInvalid(name, value string) error {
 	var v fault.Validation

@@ -8,14 +8,19 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"edubureau/audit"
 	"edubureau/enrol"
 	"edubureau/idno"
+	"edubureau/importer"
 	"edubureau/pii"
 	"edubureau/scope"
+	"edubureau/student"
+	"edubureau/year"
 )
 
 // admissionFixture is the web fixture with the admission office, a year's
@@ -93,10 +98,12 @@ func newAdmissionFixture(t *testing.T) *admissionFixture {
 	cohort := "exam_no,junior,total,chinese,b1,id_no,name\n" +
 		"26001,3143000005,612,100,3443000004," + id1 + ",赵一\n" +
 		"26002,3143000005,608.5,100,3443000004," + id2 + ",钱二\n"
-	if _, err := o.LoadCohort(ctx, by, admYear, []string{"chinese"}, strings.NewReader(cohort), "cohort.csv"); err != nil {
+	year := strconv.Itoa(admYear)
+	if _, err := o.Import(ctx, by, enrol.SeniorPlanKind{Office: o}, "PLAN.csv", []byte("batch,school,junior,places,min_score\n1,3443000004,,1,\n"),
+		map[string]string{"year": year}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.ImportSeniorPlans(ctx, by, admYear, strings.NewReader("batch,school,junior,places,min_score\n1,3443000004,,1,\n"), "PLAN.csv"); err != nil {
+	if _, err := o.Import(ctx, by, enrol.ZhongkaoKind{Office: o}, "cohort.csv", []byte(cohort), map[string]string{"year": year, "tiebreak": "chinese"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := o.ApproveAll(ctx, by, admYear, 10); err != nil {
@@ -109,6 +116,26 @@ func newAdmissionFixture(t *testing.T) *admissionFixture {
 	a.run = sim.ID
 	f.signIn()
 	return a
+}
+
+// withImports serves the fixture again with the import service and the
+// office's kinds (the 中考 cohort, senior plans), signed in anew.
+func (a *admissionFixture) withImports() {
+	t := a.t
+	svc := importer.New(a.db, audit.New(a.db), t.TempDir())
+	for _, k := range []importer.Kind{enrol.ZhongkaoKind{Office: a.o}, enrol.SeniorPlanKind{Office: a.o}} {
+		if err := svc.Register(k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := a.ui.d
+	d.Imports = svc
+	ui, err := New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.serve(ui, svc)
+	a.signIn()
 }
 
 // postMultipart posts a form with one file.
@@ -283,15 +310,93 @@ func TestAdmissionImports(t *testing.T) {
 	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "请选择要上传的文件") {
 		t.Fatalf("no file: %d", res.status)
 	}
-	// A cohort with a bad row names it.
-	res = a.postMultipart("/admission/zhongkao/cohort", map[string]string{"year": "2026", "tiebreaks": "chinese"}, "file", "c.csv",
-		"exam_no,junior,total,chinese,b1,id_no\n1,,abc,1,,110105194912310021\n")
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "c.csv 第 2 行“total”列") {
-		t.Fatalf("bad cohort: %d\n%.1500s", res.status, res.body)
+	// The cohort and the senior plans go through the import engine: the
+	// admission pages post to its pages, which name the row and column.
+	a.withImports()
+	res = a.get("/imports")
+	mustContain(t, "imports", res.body, `data-kind="zhongkao"`, `data-kind="senior-plans"`, `href="/imports/zhongkao/template.xlsx"`,
+		`href="/imports/senior-plans/template.xlsx"`)
+	for _, k := range []string{"zhongkao", "senior-plans"} {
+		res = a.get("/imports/" + k + "/template.xlsx")
+		if res.status != http.StatusOK || !strings.HasPrefix(res.body, "PK") {
+			t.Fatalf("%s template: %d", k, res.status)
+		}
 	}
-	// Plans: the import names row and column.
-	res = a.postMultipart("/admission/plans/import", map[string]string{"year": "2026"}, "file", "PLAN.csv", "batch,school,junior,places,min_score\n1,2143000001,,5,\n")
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "PLAN.csv 第 2 行“school”列") {
-		t.Fatalf("bad plan: %d", res.status)
+	res = a.get("/imports/zhongkao?year=2027")
+	mustContain(t, "cohort page", res.body, `name="year"`, `value="2027"`, `name="tiebreak"`, `id="whole-file"`)
+	if strings.Contains(res.body, `id="mode-valid"`) {
+		t.Fatal("the cohort page offers valid rows only")
+	}
+	res = a.get("/admission/zhongkao?year=2026")
+	mustContain(t, "zhongkao page", res.body, `action="/imports/zhongkao"`, `name="tiebreak"`)
+	res = a.get("/admission/plans?year=2026&grade=10")
+	mustContain(t, "plans page", res.body, `action="/imports/senior-plans"`)
+	// No year: refused before anything starts.
+	res = a.postMultipart("/imports/zhongkao", map[string]string{"mode": "all_or_nothing"}, "file", "c.csv", "exam_no\n1\n")
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "入学年份") {
+		t.Fatalf("no year: %d", res.status)
+	}
+	res = a.postMultipart("/imports/zhongkao", map[string]string{"mode": "valid_only", "year": "2026"}, "file", "c.csv", "exam_no\n1\n")
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "整体") {
+		t.Fatalf("valid only: %d", res.status)
+	}
+	// A cohort with a bad row: the import's page names it. (The fixture's
+	// 2026 run is a simulation: the cohort is not frozen.)
+	res = a.postMultipart("/imports/zhongkao", map[string]string{"year": "2026", "tiebreak": "语文", "mode": "all_or_nothing"}, "file", "c.csv",
+		"exam_no,junior,total,chinese,b1,id_no\n1,,abc,1,,110105194912310021\n")
+	if res.status != http.StatusSeeOther || !strings.HasPrefix(res.header.Get("Location"), "/imports/zhongkao/") {
+		t.Fatalf("cohort upload: %d %s", res.status, res.body)
+	}
+	res = a.finished(res.header.Get("Location"))
+	mustContain(t, "bad cohort", res.body, "total", "C2", "不是有效的分数")
+	// Plans: the same.
+	res = a.postMultipart("/imports/senior-plans", map[string]string{"year": "2026", "mode": "all_or_nothing"}, "file", "PLAN.csv",
+		"batch,school,junior,places,min_score\n1,2143000001,,5,\n")
+	res = a.finished(res.header.Get("Location"))
+	mustContain(t, "bad plan", res.body, "school", "B2", "不招收高中新生")
+}
+
+// The applicants page draws junior 7's applicants from the student
+// registry's grade 6: the button, the leavers it could not register listed,
+// and nothing twice.
+func TestAdmissionApplicantsFromRegistry(t *testing.T) {
+	a := newAdmissionFixture(t)
+	ctx := context.Background()
+	march := time.Date(admYear, 3, 2, 9, 0, 0, 0, time.UTC)
+	a.o.Now = func() time.Time { return march }
+	if err := year.Ensure(ctx, a.db, march); err != nil {
+		t.Fatal(err)
+	}
+	born := time.Date(admYear-12, 4, 1, 0, 0, 0, 0, time.UTC)
+	for i, pos := range []*float64{ptr(112.62), nil} {
+		s := student.Student{Name: []string{"周一", "吴二"}[i], Gender: idno.Male, BirthDate: born.Format(time.DateOnly), IDType: idno.ResidentIDCard,
+			IDNumber: idno.MakeResidentID("430405", born, 41+2*i), Ethnicity: "01", Nationality: "CHN", Lng: pos, Lat: pos,
+			School: "2143000001", Grade: 6, EnrolledOn: "2020-09-01"}
+		if pos != nil {
+			s.Lat = ptr(26.9)
+		}
+		if _, err := a.o.Students.Create(ctx, scope.Everything, s, student.Actor{Username: "seed"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := a.get("/admission/applicants?year=2026&grade=7")
+	mustContain(t, "applicants page", res.body, `id="from-registry"`, `action="/admission/applicants/from-registry"`, "六年级")
+	form := url.Values{"year": {"2026"}, "grade": {"7"}}
+	res = a.post(a.client, "/admission/applicants/from-registry", form)
+	if res.status != http.StatusOK {
+		t.Fatalf("draw: %d", res.status)
+	}
+	mustContain(t, "draw", res.body, `id="registry-report"`, "从学籍生成了 1 份申请；0 名已有申请；1 名未能生成", "吴*", "衡阳市实验小学", "经纬度", "周*")
+	res = a.post(a.client, "/admission/applicants/from-registry", form)
+	mustContain(t, "again", res.body, "从学籍生成了 0 份申请；1 名已有申请；1 名未能生成")
+	// Primary 1 has no leavers here (no 大班): back to the list with the figures.
+	res = a.post(a.client, "/admission/applicants/from-registry", url.Values{"year": {"2026"}, "grade": {"1"}})
+	if res.status != http.StatusSeeOther || !strings.Contains(res.header.Get("Location"), "done=from_registry") {
+		t.Fatalf("primary 1: %d %v", res.status, res.header)
+	}
+	// Another year is refused, naming the one being prepared.
+	res = a.post(a.client, "/admission/applicants/from-registry", url.Values{"year": {"2027"}, "grade": {"7"}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "2026") {
+		t.Fatalf("2027: %d", res.status)
 	}
 }

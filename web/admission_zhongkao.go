@@ -1,7 +1,7 @@
 package web
 
-// The senior-high placement (中考 平行志愿): a year's cohort (loaded from the
-// file mode's applicants CSV with id_no and name), the approved plans it
+// The senior-high placement (中考 平行志愿): a year's cohort (imported through
+// the import engine, enrol.ZhongkaoKind, at /imports/zhongkao), the approved plans it
 // runs against, simulations (any number, for the bureau's eyes), the
 // publication of one (a sealed snapshot), and a run's page with each
 // school's cut-off score and admitted count, every student's result with the
@@ -116,41 +116,6 @@ func (ui *UI) showZhongkao(w http.ResponseWriter, r *http.Request, status int, p
 func runRowOf(l i18n.Lang, run enrol.Run) runRow {
 	return runRow{Run: run, Href: "/admission/zhongkao/runs/" + strconv.FormatInt(run.ID, 10), KindName: run.Kind.Name().In(l),
 		When: formatDateTime(run.CreatedAt), Placed: share(run.Placed, run.Students), Published: run.Kind == enrol.RunPublished}
-}
-
-// zhongkaoCohort is POST /admission/zhongkao/cohort: load (replace) the
-// year's cohort from a CSV (or gzip'd CSV) file.
-func (ui *UI) zhongkaoCohort(w http.ResponseWriter, r *http.Request) {
-	u, o, ok := ui.admForm(w, r)
-	if !ok {
-		return
-	}
-	if err := enrol.RequireCityWide(actorOf(u, r)); err != nil {
-		ui.Fail(w, r, err)
-		return
-	}
-	refuse := func(err error) { ui.refuse(w, r, err, ui.showZhongkao) }
-	year, ok := enrol.ParseYear(r.FormValue("year"), 0)
-	if !ok || year == 0 {
-		refuse(paramErrorInvalid("year", r.FormValue("year")))
-		return
-	}
-	var tb []string
-	for _, c := range strings.FieldsFunc(r.FormValue("tiebreaks"), func(c rune) bool { return c == ',' || c == ' ' || c == '，' }) {
-		tb = append(tb, strings.TrimSpace(c))
-	}
-	file, name, err := uploadFile(r, "file")
-	if err != nil {
-		refuse(err)
-		return
-	}
-	defer file.Close()
-	c, err := o.LoadCohort(r.Context(), actorOf(u, r), year, tb, file, name)
-	if err != nil {
-		refuse(err)
-		return
-	}
-	http.Redirect(w, r, doneURL(fmt.Sprintf("/admission/zhongkao?year=%d", year), "cohort_loaded", c.Students, c.UnknownJuniors), http.StatusSeeOther)
 }
 
 // zhongkaoSimulate is POST /admission/zhongkao/simulate.

@@ -30,7 +30,7 @@ func init() {
 	addFeature(feature{
 		pages: []string{"imports"},
 		nav: []NavItem{{Key: "nav.imports", Href: "/imports", Order: 850,
-			Any: []string{auth.StudentEdit, auth.SchoolEdit}}},
+			Any: []string{auth.StudentEdit, auth.SchoolEdit, auth.AdmissionEdit}}},
 		routes: importRoutes,
 	})
 }
@@ -87,6 +87,14 @@ type importKindLink struct {
 	Name, Title, Href, Template string
 	Columns                     []string // the required columns, for the page's hint
 	BySchool                    bool     // the kind's rows belong to a school (the upload may name it)
+	Whole                       bool     // the file is imported all or nothing, never only its valid rows
+	Params                      []importParam
+}
+
+// importParam is one of the kind's own choices for the file (a year…).
+type importParam struct {
+	Key, Label, Example, Note string
+	Required                  bool
 }
 
 type importUpload struct {
@@ -94,7 +102,8 @@ type importUpload struct {
 	Mode       string
 	DryRun     bool
 	School     string
-	FixedScope string // a school administrator imports for their school
+	Params     map[string]string // the kind's parameters, as given
+	FixedScope string            // a school administrator imports for their school
 	MaxMB      int64
 }
 
@@ -139,6 +148,14 @@ func kindLink(l i18n.Lang, spec importer.Spec) importKindLink {
 			k.Columns = append(k.Columns, c.Header(l))
 		}
 		k.BySchool = k.BySchool || c.Key == "school"
+	}
+	k.Whole = spec.Whole
+	for _, p := range spec.Params {
+		label := p.ZH
+		if l == i18n.EN {
+			label = p.EN
+		}
+		k.Params = append(k.Params, importParam{Key: p.Key, Label: label, Example: p.Example, Note: p.Note.In(l), Required: p.Required})
 	}
 	return k
 }
@@ -192,9 +209,15 @@ func (ui *UI) importIndex(w http.ResponseWriter, r *http.Request) {
 	ui.render(w, r, http.StatusOK, "imports", ui.newPage(r, i18n.Tr(l, "imports.title"), d))
 }
 
-// page is GET /imports/{kind}: the upload form, the template and the history.
+// page is GET /imports/{kind}: the upload form, the template and the
+// history; the kind's parameters may be filled from the query (a page that
+// links here gives its year).
 func (h importHandlers) page(w http.ResponseWriter, r *http.Request) {
-	h.showPage(w, r, http.StatusOK, importUpload{Mode: string(importer.AllOrNothing)})
+	up := importUpload{Mode: string(importer.AllOrNothing), Params: map[string]string{}}
+	for _, p := range h.spec.Params {
+		up.Params[p.Key] = strings.TrimSpace(r.URL.Query().Get(p.Key))
+	}
+	h.showPage(w, r, http.StatusOK, up)
 }
 
 func (h importHandlers) showPage(w http.ResponseWriter, r *http.Request, status int, up importUpload) {
@@ -261,7 +284,11 @@ func (h importHandlers) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := i18n.FromRequest(r)
-	up := importUpload{Mode: string(importer.AllOrNothing)}
+	up := importUpload{Mode: string(importer.AllOrNothing), Params: map[string]string{}}
+	isParam := map[string]bool{}
+	for _, p := range h.spec.Params {
+		isParam[p.Key] = true
+	}
 	refuse := func(err error) {
 		fe := fault.As(err)
 		if fe.Kind == fault.Internal {
@@ -318,12 +345,29 @@ func (h importHandlers) upload(w http.ResponseWriter, r *http.Request) {
 			case "dry_run":
 				up.DryRun = v != ""
 			}
+		default:
+			if isParam[part.FormName()] {
+				b, _ := io.ReadAll(io.LimitReader(part, 200))
+				up.Params[part.FormName()] = strings.TrimSpace(string(b))
+			}
 		}
 	}
 	mode, ok := importer.ParseMode(up.Mode)
+	var missingZH, missingEN []string
+	for _, p := range h.spec.Params {
+		if p.Required && up.Params[p.Key] == "" {
+			missingZH, missingEN = append(missingZH, p.ZH), append(missingEN, p.EN)
+		}
+	}
 	switch {
 	case !ok:
 		refuse(fault.New(fault.Invalid, "导入方式“%s”无效", "import mode %q is not valid", up.Mode))
+		return
+	case h.spec.Whole && mode != importer.AllOrNothing:
+		refuse(fault.New(fault.Invalid, "这类数据是一个整体，只能全部导入或全部不导入", "this file is one whole: it is imported all or nothing"))
+		return
+	case len(missingZH) > 0:
+		refuse(&fault.Error{Kind: fault.Invalid, Msg: i18n.Text{ZH: "请填写：" + strings.Join(missingZH, "、"), EN: "fill in: " + strings.Join(missingEN, ", ")}})
 		return
 	case path == "":
 		refuse(fault.New(fault.Invalid, "请选择要导入的文件", "choose a file to import"))
@@ -336,7 +380,7 @@ func (h importHandlers) upload(w http.ResponseWriter, r *http.Request) {
 		up.School = u.OrgCode // a school imports for itself
 	}
 	req := importer.Request{Kind: h.kind, Source: importer.Source{Name: name, Size: size, Path: path}, Checksum: sum, Via: "web",
-		Options: importer.Options{Mode: mode, DryRun: up.DryRun, School: up.School},
+		Options: importer.Options{Mode: mode, DryRun: up.DryRun, School: up.School, Params: up.Params},
 		Actor:   audit.ActorOf(u, httpx.ClientIP(r), httpx.RequestID(r.Context())), Scope: u.Scope(), Lang: l}
 	id, err := ui.d.Imports.Start(req, true)
 	if err != nil {

@@ -46,13 +46,19 @@ func newImportFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.serve(ui, svc)
+	return f
+}
+
+// serve puts ui, with its import service, behind the fixture's server and
+// client (anew: sign in again).
+func (f *fixture) serve(ui *UI, svc *importer.Service) {
 	f.srv.Close()
 	f.ui = ui
 	f.srv = httptest.NewServer(f.mux())
-	t.Cleanup(f.srv.Close)
+	f.t.Cleanup(f.srv.Close)
 	f.client = f.newClient()
-	t.Cleanup(svc.Wait)
-	return f
+	f.t.Cleanup(svc.Wait)
 }
 
 // upload posts a file to an import page as the browser's form does.

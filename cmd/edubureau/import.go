@@ -12,9 +12,11 @@ import (
 
 	"golang.org/x/term"
 
+	"edubureau/area"
 	"edubureau/audit"
 	"edubureau/config"
 	"edubureau/db"
+	"edubureau/enrol"
 	"edubureau/i18n"
 	"edubureau/importer"
 	"edubureau/pii"
@@ -26,13 +28,18 @@ import (
 func init() {
 	register(&command{
 		name:    "import",
-		summary: "bulk import from CSV or Excel, no row limit: import students|schools FILE | import template students|schools",
+		summary: "bulk import from CSV or Excel, no row limit: import KIND FILE | import template KIND (" + importKinds + ")",
 		run:     runImport,
 	})
 }
 
+// importKinds are the kinds the command imports, in the bureau's words.
+const importKinds = "students|schools|zhongkao|senior-plans"
+
 const importUsage = `usage: edubureau import students|schools FILE [--school CODE] [--dry-run] [--valid-only] [--report FILE.xlsx] [--db DSN]
-       edubureau import template students|schools > template.xlsx
+       edubureau import senior-plans FILE --year YEAR [--school CODE] [--dry-run] [--report FILE.xlsx] [--db DSN]
+       edubureau import zhongkao FILE --year YEAR [--tiebreak SUBJECTS] [--dry-run] [--report FILE.xlsx] [--db DSN]
+       edubureau import template students|schools|zhongkao|senior-plans > template.xlsx
 
 Import a CSV (UTF-8 with or without BOM, or GBK) or an Excel .xlsx file, of any
 size. Columns are matched by their header, in Chinese or English; download
@@ -45,17 +52,26 @@ everything, the database included, and writes nothing. Importing the same
 file again changes nothing; a corrected file updates. Ctrl-C stops the
 import and nothing is written.
 
+The admission office's kinds are one whole each, imported all or nothing, for
+the year of entry --year: senior-plans is a year's senior-high plans (the
+columns of the file mode's PLAN.csv: batch, school, junior, places,
+min_score); zhongkao is a year's 中考 cohort (exam number, junior school, ID
+number, name, total, subject scores, choices b1, b2, … as S001|S002), with
+--tiebreak naming the tie-break subjects in the city's order (e.g.
+语文,数学,英语 or chinese,math,english). Import the plans first: a choice is
+checked against them.
+
 Exit status: 0 when every row was imported (or, with --dry-run, is valid),
 1 when any row was refused or the file could not be read, 2 for a mistake in
-the command line. Students need the key for personal data (EDUBUREAU_KEY or
---key-file).
+the command line. Students and the 中考 cohort need the key for personal data
+(EDUBUREAU_KEY or --key-file).
 `
 
 func runImport(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(e.stderr, importUsage)
 		if len(args) == 0 {
-			return usageError{errors.New("say what to import: students or schools (or template)")}
+			return usageError{errors.New("say what to import: " + importKinds + " (or template)")}
 		}
 		return flag.ErrHelp
 	}
@@ -66,8 +82,8 @@ func runImport(ctx context.Context, args []string, e env) error {
 }
 
 // importKind builds a kind on the database (nil for its description
-// only); students need the keyring.
-func importKind(name string, d *db.DB, log *audit.Log, ring *pii.Keyring) (importer.Kind, error) {
+// only); students and the 中考 cohort need the keyring.
+func importKind(ctx context.Context, name string, d *db.DB, log *audit.Log, ring *pii.Keyring) (importer.Kind, error) {
 	switch name {
 	case "schools":
 		if d == nil {
@@ -84,16 +100,32 @@ func importKind(name string, d *db.DB, log *audit.Log, ring *pii.Keyring) (impor
 		reg.Audit = log
 		reg.Schools.Audit = log
 		return student.ImportKind{Registry: reg}, nil
+	case "zhongkao", "senior-plans":
+		var o *enrol.Office
+		if d != nil {
+			j, err := area.StoredJurisdiction(ctx, d)
+			if err != nil {
+				return nil, err
+			}
+			schools := school.New(d)
+			schools.Audit = log
+			o = enrol.New(d, schools, ring, j)
+			o.Audit = log
+		}
+		if name == "zhongkao" {
+			return enrol.ZhongkaoKind{Office: o}, nil
+		}
+		return enrol.SeniorPlanKind{Office: o}, nil
 	}
-	return nil, usageError{fmt.Errorf("unknown kind %q: students or schools", name)}
+	return nil, usageError{fmt.Errorf("unknown kind %q: %s", name, strings.ReplaceAll(importKinds, "|", ", "))}
 }
 
 func importTemplate(args []string, e env) error {
 	if len(args) != 1 {
 		fmt.Fprint(e.stderr, importUsage)
-		return usageError{errors.New("usage: edubureau import template students|schools > template.xlsx")}
+		return usageError{errors.New("usage: edubureau import template " + importKinds + " > template.xlsx")}
 	}
-	k, err := importKind(args[0], nil, nil, nil)
+	k, err := importKind(context.Background(), args[0], nil, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -115,12 +147,28 @@ func importFile(ctx context.Context, kindName string, args []string, e env) erro
 	validOnly := fs.Bool("valid-only", false, "write the valid rows even when others are refused (default: all or nothing)")
 	reportPath := fs.String("report", "", "where to write the report of refused rows (default: FILE's name + .problems.xlsx in the current directory)")
 	lang := fs.String("lang", "zh", "language of the messages: zh or en")
+	described, err := importKind(ctx, kindName, nil, nil, nil)
+	if err != nil {
+		return err
+	}
+	spec := described.Spec()
+	params := map[string]*string{}
+	for _, p := range spec.Params {
+		params[p.Key] = fs.String(p.Key, "", p.Note.EN+" (e.g. "+p.Example+")")
+	}
 	file, err := parseWithOne(fs, args, "FILE")
 	if err != nil {
 		return err
 	}
-	if _, err := importKind(kindName, nil, nil, nil); err != nil {
-		return err
+	values := map[string]string{}
+	for _, p := range spec.Params {
+		values[p.Key] = strings.TrimSpace(*params[p.Key])
+		if p.Required && values[p.Key] == "" {
+			return usageError{fmt.Errorf("import %s: --%s is required", kindName, p.Key)}
+		}
+	}
+	if spec.Whole && *validOnly {
+		return usageError{fmt.Errorf("import %s: the file is one whole, imported all or nothing: --valid-only does not apply", kindName)}
 	}
 	l := i18n.ParseLang(*lang)
 	cfg, err := cl.Load()
@@ -140,7 +188,7 @@ func importFile(ctx context.Context, kindName string, args []string, e env) erro
 		debug.SetMemoryLimit(160 << 20)
 	}
 	var ring *pii.Keyring
-	if kindName == "students" {
+	if kindName == "students" || kindName == "zhongkao" {
 		if ring, err = loadKeyring(cfg, e, false, sqlitePath(cfg.DB)); err != nil {
 			return err
 		}
@@ -151,7 +199,7 @@ func importFile(ctx context.Context, kindName string, args []string, e env) erro
 	}
 	defer d.Close()
 	log := audit.New(d)
-	kind, err := importKind(kindName, d, log, ring)
+	kind, err := importKind(ctx, kindName, d, log, ring)
 	if err != nil {
 		return err
 	}
@@ -164,7 +212,7 @@ func importFile(ctx context.Context, kindName string, args []string, e env) erro
 		mode = importer.ValidOnly
 	}
 	bar := newProgressBar(e.stderr)
-	opt := importer.Options{Mode: mode, DryRun: *dryRun, School: *schoolCode, Progress: func(p importer.Progress) {
+	opt := importer.Options{Mode: mode, DryRun: *dryRun, School: *schoolCode, Params: values, Progress: func(p importer.Progress) {
 		label := p.Phase.Label().In(l)
 		if p.Phase == importer.PhaseRead && p.Total > 0 {
 			bar.Update(label, int(p.Bytes>>10), int(p.Total>>10)) // in KB, so that big files fit an int on any platform

@@ -126,7 +126,7 @@ func TestImportCommand(t *testing.T) {
 }
 
 func TestImportTemplateCommand(t *testing.T) {
-	for _, kind := range []string{"students", "schools"} {
+	for _, kind := range []string{"students", "schools", "zhongkao", "senior-plans"} {
 		code, out, errs := importRun(t, "sqlite:"+filepath.Join(t.TempDir(), "x.db"), "import", "template", kind)
 		if code != 0 {
 			t.Fatalf("%s: exit %d %s", kind, code, errs)
@@ -140,5 +140,65 @@ func TestImportTemplateCommand(t *testing.T) {
 		if len(sheets) != 3 || sheets[2] != "填写说明" {
 			t.Fatalf("%s: sheets %v", kind, sheets)
 		}
+	}
+}
+
+// The admission office's kinds: a year's senior plans, then its 中考 cohort.
+func TestImportAdmissionCommand(t *testing.T) {
+	for name, dsn := range dbtest.DSNs(t) {
+		t.Run(name, func(t *testing.T) {
+			d := importDB(t, dsn)
+			ctx := context.Background()
+			for _, s := range []school.School{
+				{Code: "3143040002", Name: "珠晖区第二中学", Type: school.Junior, Ownership: school.Public, County: "430405", Status: school.Active, OpenedOn: "2001-09-01"},
+				{Code: "3443040003", Name: "衡阳市第三中学", Type: school.Senior, Ownership: school.Public, County: "430405", Status: school.Active, OpenedOn: "2001-09-01"},
+			} {
+				if _, err := school.New(d).Create(ctx, scope.Everything, s, school.Actor{Username: "seed"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			dir := t.TempDir()
+			t.Chdir(dir)
+			os.WriteFile("plan.csv", []byte("批次,学校标识码,指标到校初中,计划数,最低控制线\n1,3443040003,3143040002,1,550\n2,3443040003,,2,\n"), 0o600)
+			id := func(seq int) string {
+				return idno.MakeResidentID("430405", time.Date(2011, 5, seq, 0, 0, 0, 0, time.UTC), seq)
+			}
+			cohort := "准考证号,初中学校标识码,总分,语文,b1,b2,身份证号,姓名\n" +
+				"26001,3143040002,600,100,3443040003,3443040003," + id(1) + ",赵一\n" +
+				"26002,3143049999,590,95,,3443040003," + id(2) + ",钱二\n"
+			os.WriteFile("cohort.csv", []byte(cohort), 0o600)
+
+			// The cohort before the plans: every choice is refused.
+			code, out, errs := importRun(t, dsn, "import", "zhongkao", "cohort.csv", "--year", "2026", "--tiebreak", "语文")
+			if code != 1 || !strings.Contains(out, "第 2 行 b1（E2）：招生计划中没有第 1 批次") {
+				t.Fatalf("cohort first: exit %d\n%s%s", code, out, errs)
+			}
+			code, out, errs = importRun(t, dsn, "import", "senior-plans", "plan.csv", "--year", "2026")
+			if code != 0 || !strings.Contains(out, "新增 2") {
+				t.Fatalf("plans: exit %d\n%s%s", code, out, errs)
+			}
+			code, out, errs = importRun(t, dsn, "import", "zhongkao", "cohort.csv", "--year", "2026", "--tiebreak", "语文")
+			if code != 0 || !strings.Contains(out, "新增 2") || !strings.Contains(out, "3143049999 不在学校名录中") {
+				t.Fatalf("cohort: exit %d\n%s%s", code, out, errs)
+			}
+			code, out, _ = importRun(t, dsn, "import", "zhongkao", "cohort.csv", "--year", "2026", "--tiebreak", "chinese", "--lang", "en")
+			if code != 0 || !strings.Contains(out, "2 unchanged") {
+				t.Fatalf("again: exit %d\n%s", code, out)
+			}
+			var county string
+			if err := d.QueryRow(`SELECT county_code FROM zhongkao_student WHERE exam_no = '26002'`).Scan(&county); err != nil || county != "4304" {
+				t.Fatalf("a student of an unknown junior school: county %q %v", county, err)
+			}
+			// Usage mistakes: no year, only the valid rows of a whole file.
+			if code, _, errs := importRun(t, dsn, "import", "zhongkao", "cohort.csv"); code != 2 || !strings.Contains(errs, "--year is required") {
+				t.Fatalf("no year: %d %s", code, errs)
+			}
+			if code, _, errs := importRun(t, dsn, "import", "senior-plans", "plan.csv", "--year", "2026", "--valid-only"); code != 2 || !strings.Contains(errs, "all or nothing") {
+				t.Fatalf("valid only: %d %s", code, errs)
+			}
+			if code, _, errs := importRun(t, dsn, "import", "students", "plan.csv", "--year", "2026"); code != 2 || !strings.Contains(errs, "-year") {
+				t.Fatalf("--year for students: %d %s", code, errs)
+			}
+		})
 	}
 }
