@@ -702,11 +702,12 @@ func (w *bulk) Finish(ctx context.Context) error {
 			}
 		}
 	}
+	many := w.rebuild != nil // a load large next to the registry
 	if err := w.restoreIndexes(ctx); err != nil {
 		return err
 	}
 	if w.first != 0 {
-		if _, err := w.reg.detectDuplicatesFrom(ctx, tx, w.first, w.s.Now); err != nil {
+		if _, err := w.reg.detectDuplicatesFrom(ctx, tx, w.first, many, w.s.Now); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -519,6 +520,16 @@ func TestImportStudentsChild(t *testing.T) {
 	src, err := importer.FileSource(file)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if path := os.Getenv("EDUBUREAU_IMPORT_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	start := time.Now()
 	var finish time.Time
