@@ -697,3 +697,26 @@ func BenchmarkImportStudentsXLSX(b *testing.B) {
 			name, n, float64(size)/(1<<20), r.Seconds, r.ReadSeconds, r.FinishSeconds, r.Seconds/15, rss)
 	})
 }
+
+// TestImportRegisteredMeanwhile: a child the import did not find registered
+// when it checked the batch, but someone registered while it wrote, makes
+// the whole import fail with a conflict that says to import again; nothing
+// of the file is written. (PostgreSQL: SQLite's one writer waits instead.)
+func TestImportRegisteredMeanwhile(t *testing.T) {
+	d := dbtest.Postgres(t)
+	f := newFixture(t, d)
+	a := f.pupil("张小明", true, "2018-03-15", primaryA, 2)
+	b := f.pupil("李小红", false, "2018-07-01", primaryA, 2)
+	afterLookup = func() {
+		afterLookup = nil
+		f.create(b) // another user, another connection, committed
+	}
+	t.Cleanup(func() { afterLookup = nil })
+	res := f.importCSV(importHeader+line(a, "1")+line(b, "1"), importer.Options{})
+	if res.Status != importer.Failed || !strings.Contains(listProblems(res), "重新导入") {
+		t.Fatalf("got %s: %s", res.Status, listProblems(res))
+	}
+	if n := f.count("student"); n != 1 {
+		t.Fatalf("%d students registered, want only the one registered meanwhile", n)
+	}
+}
