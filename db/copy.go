@@ -60,7 +60,7 @@ func (d *DB) InTxCopy(ctx context.Context, fn func(tx Tx, copy CopyFunc) error) 
 		tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := d.CommitBulk(conn, tx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil

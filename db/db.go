@@ -36,6 +36,7 @@ type DB struct {
 	Dialect Dialect
 	// Where is the database, without any password: for logs and messages.
 	Where string
+	bg    *background
 }
 
 //go:embed migrations/*.sql
@@ -134,7 +135,7 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("cannot open database %s: %v", where, firstLine(err))
 	}
-	return &DB{DB: sqldb, Dialect: dialect, Where: where}, nil
+	return &DB{DB: sqldb, Dialect: dialect, Where: where, bg: &background{}}, nil
 }
 
 func firstLine(err error) string {

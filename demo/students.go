@@ -459,6 +459,7 @@ func buildStudents(ctx context.Context, b *builder, report func(done, total int)
 		return err
 	}
 	b.sum.Students, b.sum.Classes = n, len(classes)
+	report(n, n) // the estimate may count a child the generator then left out: end the bar at what was loaded
 	timed("load")
 	err = studentLists(ctx, b, reg, g, kept)
 	timed("lists")

@@ -582,7 +582,7 @@ func (s *Service) execute(ctx context.Context, req Request, res *Result) (err er
 				res.File, res.Checksum, res.Rows, res.Created, res.Updated, res.Unchanged, res.Refused)}.ByActor(req.Actor)); err != nil {
 			return err
 		}
-		if err := tx.Commit(); err != nil {
+		if err := s.DB.CommitBulk(conn, tx); err != nil {
 			return fault.Wrap(err, "commit import")
 		}
 		committed = true

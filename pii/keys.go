@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"edubureau/fault"
 	"edubureau/i18n"
@@ -64,6 +65,7 @@ type Keyring struct {
 	current *encKey
 	keys    map[[4]byte]*encKey
 	index   []byte
+	macs    *sync.Pool // of hash.Hash: HMAC-SHA256 under index, reset between uses
 }
 
 // NewKeyring builds a keyring from a 32-byte master key: its derived
@@ -87,7 +89,7 @@ func newKeyring(master, index []byte) (*Keyring, error) {
 	} else if len(index) != KeySize {
 		return nil, keyError(ErrKeyLength, "索引密钥应为 32 字节，实为 %d 字节", "the index key should be 32 bytes, not %d", len(index))
 	}
-	return &Keyring{current: k, keys: map[[4]byte]*encKey{k.id: k}, index: slices.Clone(index)}, nil
+	return &Keyring{current: k, keys: map[[4]byte]*encKey{k.id: k}, index: slices.Clone(index), macs: macPool(index)}, nil
 }
 
 func deriveEncKey(master []byte) (*encKey, error) {
@@ -113,7 +115,7 @@ func deriveEncKey(master []byte) (*encKey, error) {
 // encrypted under the given old 32-byte master keys. The current key and the
 // blind-index key are unchanged. Repeating a key already in the ring is harmless.
 func (k *Keyring) WithOldKeys(old ...[]byte) (*Keyring, error) {
-	n := &Keyring{current: k.current, keys: make(map[[4]byte]*encKey, len(k.keys)+len(old)), index: k.index}
+	n := &Keyring{current: k.current, keys: make(map[[4]byte]*encKey, len(k.keys)+len(old)), index: k.index, macs: k.macs}
 	for id, e := range k.keys {
 		n.keys[id] = e
 	}

@@ -17,10 +17,10 @@ import (
 // bulk writes an import's students. Check (importkind.go) has parsed,
 // validated and sealed each row; Write decides, per batch and against the
 // database, whether each is new, an update or refused, finds or creates its
-// class, counts the class against its limit, and writes: on PostgreSQL by
-// COPY into staging tables (merged into the registry's tables by Finish, one
-// statement per table), on SQLite by multi-row prepared INSERTs and UPDATEs
-// straight into them. Everything runs in the import's one transaction.
+// class, counts the class against its limit, and writes straight into the
+// registry's tables: on PostgreSQL by COPY (updates staged, applied by
+// Finish in one statement), on SQLite by multi-row prepared INSERTs and
+// UPDATEs. Everything runs in the import's one transaction.
 type bulk struct {
 	reg     *Registry
 	s       *importer.Session
@@ -66,15 +66,10 @@ type classInfo struct {
 	count int // students on the class's roll, with the file's so far
 }
 
-// The staging tables (PostgreSQL): the registry's tables' columns, no
-// indexes, dropped at the end of the transaction.
+// The staging tables, dropped at the end of the transaction.
 const (
-	stageStudent   = "import_student"
-	stageUpdate    = "import_student_upd"
-	stageEnrolment = "import_enrolment"
-	stageEvent     = "import_event"
-	stageGuardian  = "import_guardian"
-	updatedIDs     = "import_updated" // both databases: the students updated, for the duplicate check
+	stageUpdate = "import_student_upd" // PostgreSQL: the updates, applied by Finish in one statement
+	updatedIDs  = "import_updated"     // both databases: the students updated, for the duplicate check
 )
 
 // updateColumns are the columns an update sets (Update's fields and the placement).
@@ -106,11 +101,7 @@ func newBulk(ctx context.Context, r *Registry, s *importer.Session) (*bulk, erro
 	if w.pg {
 		stmts = []string{
 			`CREATE TEMP TABLE ` + updatedIDs + ` (id BIGINT PRIMARY KEY) ON COMMIT DROP`,
-			`CREATE TEMP TABLE ` + stageStudent + ` (LIKE student INCLUDING DEFAULTS) ON COMMIT DROP`,
 			`CREATE TEMP TABLE ` + stageUpdate + ` ON COMMIT DROP AS SELECT ` + strings.Join(updateColumns, ", ") + ` FROM student WITH NO DATA`,
-			`CREATE TEMP TABLE ` + stageEnrolment + ` (LIKE student_enrolment INCLUDING DEFAULTS) ON COMMIT DROP`,
-			`CREATE TEMP TABLE ` + stageEvent + ` (LIKE student_event INCLUDING DEFAULTS) ON COMMIT DROP`,
-			`CREATE TEMP TABLE ` + stageGuardian + ` (LIKE student_guardian INCLUDING DEFAULTS) ON COMMIT DROP`,
 		}
 	}
 	for _, q := range stmts {
@@ -204,6 +195,9 @@ func (w *bulk) deferIndexes(ctx context.Context, have int64) error {
 	}
 	return nil
 }
+
+// afterLookup, when set (tests), runs after a batch's students were looked up.
+var afterLookup func()
 
 // deferred, when set (tests), hears how many indexes an import dropped and
 // whether it keeps the registered keys in memory.
@@ -377,6 +371,9 @@ func (w *bulk) apply(ctx context.Context, items []*importer.Item, write bool) er
 	byID, byNo, err := w.lookup(ctx, ids, nos)
 	if err != nil {
 		return err
+	}
+	if afterLookup != nil {
+		afterLookup()
 	}
 	var out rows
 	for _, it := range items {
@@ -642,9 +639,23 @@ func (w *bulk) write(ctx context.Context, out rows) error {
 		return err
 	}
 	if w.pg {
-		return copyAll(part{stageStudent, studentInsertColumns, out.students}, part{stageUpdate, updateColumns, out.updates},
-			part{stageEnrolment, enrolmentColumns, out.enrolments}, part{stageEvent, eventColumns, out.events},
-			part{stageGuardian, guardianColumns, out.guardians})
+		// COPY straight into the registry's tables (the transaction hides
+		// them until the commit); updates are staged and applied by Finish,
+		// but their guardians are replaced here, before the new ones land.
+		if err := copyAll(part{"student", studentInsertColumns, out.students}, part{stageUpdate, updateColumns, out.updates}); err != nil {
+			return raced(err)
+		}
+		if len(out.updated) > 0 {
+			ids := make([]int64, len(out.updated))
+			for i, u := range out.updated {
+				ids[i] = u[0].(int64)
+			}
+			if _, err := w.s.Tx.ExecContext(ctx, `DELETE FROM student_guardian WHERE student_id = ANY($1)`, ids); err != nil {
+				return fmt.Errorf("replace guardians: %w", err)
+			}
+		}
+		return raced(copyAll(part{"student_enrolment", enrolmentColumns, out.enrolments}, part{"student_event", eventColumns, out.events},
+			part{"student_guardian", guardianColumns, out.guardians}))
 	}
 	if err := copyAll(part{"student", studentInsertColumns, out.students}); err != nil {
 		return err
@@ -661,6 +672,16 @@ func (w *bulk) write(ctx context.Context, out rows) error {
 		part{"student_guardian", guardianColumns, out.guardians})
 }
 
+// raced turns a unique key broken while the import wrote (someone
+// registered the same child meanwhile) into a conflict the importer can act on.
+func raced(err error) error {
+	if err != nil && db.IsUniqueViolation(err) {
+		return &fault.Error{Kind: fault.Conflict, Err: err, Msg: i18n.T("导入期间另有人登记了相同的证件号或学籍号，请重新导入",
+			"someone registered the same ID number or student number during the import; import again")}
+	}
+	return err
+}
+
 // sqliteUpdate sets an update's columns ($1 is the id).
 var sqliteUpdate = func() string {
 	var set []string
@@ -670,8 +691,9 @@ var sqliteUpdate = func() string {
 	return `UPDATE student SET ` + strings.Join(set, ", ") + `, version = version + 1 WHERE id = ?1`
 }()
 
-// Finish merges the staging tables into the registry's (PostgreSQL), then
-// looks for probable duplicates among the students created and updated.
+// Finish applies the staged updates (PostgreSQL), builds the indexes a
+// large load dropped (SQLite), then looks for probable duplicates among the
+// students created and updated.
 func (w *bulk) Finish(ctx context.Context) error {
 	defer w.done()
 	w.Close()
@@ -679,34 +701,22 @@ func (w *bulk) Finish(ctx context.Context) error {
 		return w.werr
 	}
 	tx := w.s.Tx
-	if w.pg && w.wrote {
+	if w.pg && w.updated {
 		set := make([]string, 0, len(updateColumns))
 		for _, c := range updateColumns[1:] {
 			set = append(set, c+" = u."+c)
 		}
-		cols := func(cs []string) string { return strings.Join(cs, ", ") }
-		for _, q := range []string{
-			`INSERT INTO student (` + cols(studentInsertColumns) + `) SELECT ` + cols(studentInsertColumns) + ` FROM ` + stageStudent,
-			`UPDATE student s SET ` + strings.Join(set, ", ") + `, version = s.version + 1 FROM ` + stageUpdate + ` u WHERE s.id = u.id`,
-			`INSERT INTO student_enrolment (` + cols(enrolmentColumns) + `) SELECT ` + cols(enrolmentColumns) + ` FROM ` + stageEnrolment,
-			`INSERT INTO student_event (` + cols(eventColumns) + `) SELECT ` + cols(eventColumns) + ` FROM ` + stageEvent,
-			`DELETE FROM student_guardian WHERE student_id IN (SELECT id FROM ` + updatedIDs + `)`,
-			`INSERT INTO student_guardian (` + cols(guardianColumns) + `) SELECT ` + cols(guardianColumns) + ` FROM ` + stageGuardian,
-		} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				if db.IsUniqueViolation(err) {
-					return fault.New(fault.Conflict, "导入期间另有人登记了相同的证件号或学籍号，请重新导入",
-						"someone registered the same ID number or student number during the import; import again")
-				}
-				return fmt.Errorf("merge the import: %.40s…: %w", q, err)
-			}
+		q := `UPDATE student s SET ` + strings.Join(set, ", ") + `, version = s.version + 1 FROM ` + stageUpdate + ` u WHERE s.id = u.id`
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return raced(fmt.Errorf("apply the import's updates: %w", err))
 		}
 	}
+	many := w.rebuild != nil // a load large next to the registry
 	if err := w.restoreIndexes(ctx); err != nil {
 		return err
 	}
 	if w.first != 0 {
-		if _, err := w.reg.detectDuplicatesFrom(ctx, tx, w.first, w.s.Now); err != nil {
+		if _, err := w.reg.detectDuplicatesFrom(ctx, tx, w.first, many, w.s.Now); err != nil {
 			return err
 		}
 	}

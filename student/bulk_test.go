@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -520,6 +521,16 @@ func TestImportStudentsChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if path := os.Getenv("EDUBUREAU_IMPORT_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	var finish time.Time
 	res, err := importer.New(d, reg.Audit, "").Run(ctx, importer.Request{Kind: ImportKind{Registry: reg}, Source: src, Actor: admin, Scope: scope.Everything,
@@ -685,4 +696,27 @@ func BenchmarkImportStudentsXLSX(b *testing.B) {
 		b.Logf("%s: %d students from XLSX (%.1f MB) imported in %.1f s (%.1f s reading, checking and writing, %.1f s merging and indexing), %.2f of the 15 s limit; peak memory %.0f MB",
 			name, n, float64(size)/(1<<20), r.Seconds, r.ReadSeconds, r.FinishSeconds, r.Seconds/15, rss)
 	})
+}
+
+// TestImportRegisteredMeanwhile: a child the import did not find registered
+// when it checked the batch, but someone registered while it wrote, makes
+// the whole import fail with a conflict that says to import again; nothing
+// of the file is written. (PostgreSQL: SQLite's one writer waits instead.)
+func TestImportRegisteredMeanwhile(t *testing.T) {
+	d := dbtest.Postgres(t)
+	f := newFixture(t, d)
+	a := f.pupil("张小明", true, "2018-03-15", primaryA, 2)
+	b := f.pupil("李小红", false, "2018-07-01", primaryA, 2)
+	afterLookup = func() {
+		afterLookup = nil
+		f.create(b) // another user, another connection, committed
+	}
+	t.Cleanup(func() { afterLookup = nil })
+	res := f.importCSV(importHeader+line(a, "1")+line(b, "1"), importer.Options{})
+	if res.Status != importer.Failed || !strings.Contains(listProblems(res), "重新导入") {
+		t.Fatalf("got %s: %s", res.Status, listProblems(res))
+	}
+	if n := f.count("student"); n != 1 {
+		t.Fatalf("%d students registered, want only the one registered meanwhile", n)
+	}
 }

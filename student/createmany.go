@@ -146,9 +146,9 @@ func (r *Registry) CreateMany(ctx context.Context, sc scope.Scope, students iter
 		if first != 0 {
 			from := first
 			if had == 0 {
-				from = 0 // every student is new: look at them all at once
+				from = 0 // every student is new
 			}
-			if _, err := r.detectDuplicatesFrom(ctx, tx, from, now); err != nil {
+			if _, err := r.detectDuplicatesFrom(ctx, tx, from, rebuild != nil, now); err != nil {
 				return err
 			}
 		}
