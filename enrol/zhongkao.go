@@ -463,6 +463,22 @@ func (o *Office) Publish(ctx context.Context, by Actor, year int, simulationID i
 	sum := sha256.Sum256(content)
 	snapSHA := hex.EncodeToString(sum[:])
 	err = o.DB.InTx(ctx, func(tx db.Tx) error {
+		// The publication head first: a cohort import holds it shared from its
+		// start (PostgreSQL; SQLite runs one writer at a time), so once it is
+		// ours no import is half-way, and the cohort read is the one placed.
+		if o.DB.Dialect == db.Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT serial FROM zhongkao_publication WHERE id = 1 FOR UPDATE`); err != nil {
+				return fmt.Errorf("lock the publication: %w", err)
+			}
+		}
+		var cohort string
+		if err := tx.QueryRowContext(ctx, `SELECT sha256 FROM zhongkao_cohort WHERE year = $1`, year).Scan(&cohort); err != nil && !db.IsNoRows(err) {
+			return fmt.Errorf("read the cohort: %w", err)
+		}
+		if cohort != in.cohort.SHA256 {
+			return fault.New(fault.Conflict, "模拟之后考生名单或招生计划已有变化：请重新模拟并核对后再公布",
+				"the cohort or the plans changed since the simulation: simulate again and check before publishing")
+		}
 		// Still the latest simulation, with its rows (another may have run meanwhile).
 		var kept bool
 		var kind RunKind

@@ -330,3 +330,56 @@ func loadCohort(o *Office, by Actor, year int, tiebreaks []string, file, name st
 func importPlans(o *Office, by Actor, year int, file, name string) (importer.Result, error) {
 	return o.Import(context.Background(), by, SeniorPlanKind{Office: o}, name, []byte(file), map[string]string{"year": strconv.Itoa(year)})
 }
+
+// TestPublishWaitsForAnImport: on PostgreSQL a publication waits for a
+// cohort import in progress (which holds the publication head shared) and,
+// when the import changed the cohort it placed, refuses rather than
+// publishing results of a cohort no longer in the database.
+func TestPublishWaitsForAnImport(t *testing.T) {
+	d := dbtest.Postgres(t)
+	ctx := context.Background()
+	o := setup(t, d)
+	city := cityStaff()
+	if _, err := importPlans(o, city, 2026, seniorPlan, "PLAN.csv"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadCohort(o, city, 2026, []string{"chinese", "math"}, cohortFile(), "cohort.csv"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := o.ApproveAll(ctx, city, 2026, 10); err != nil {
+		t.Fatal(err)
+	}
+	run, err := o.Simulate(ctx, city, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An import half-way: it holds the head shared and has rewritten the cohort.
+	imp, err := d.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer imp.Rollback()
+	if _, err := imp.ExecContext(ctx, `SELECT serial FROM zhongkao_publication WHERE id = 1 FOR SHARE`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := imp.ExecContext(ctx, `UPDATE zhongkao_cohort SET sha256 = 'changed by the import' WHERE year = 2026`); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := o.Publish(ctx, city, 2026, run.ID)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("the publication did not wait for the import: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := imp.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	wantKind(t, <-done, fault.Conflict)
+	if pub, _ := o.Run(ctx, run.ID); pub.Kind == RunPublished {
+		t.Fatal("published a cohort that changed under it")
+	}
+}

@@ -180,6 +180,14 @@ func (k ZhongkaoKind) Begin(ctx context.Context, s *importer.Session) (importer.
 		return nil, err
 	}
 	w := &cohortWriter{o: o, s: s, ring: ring, year: year, now: o.now(), plan: map[int]map[string]bool{}, old: map[string]*storedStudent{}}
+	// Held until the import ends, the publication head keeps a publication
+	// from reading the cohort half-way (Publish takes it for update); one
+	// that got it first is seen below, and the cohort is then frozen.
+	if s.DB.Dialect == db.Postgres {
+		if _, err := s.Tx.ExecContext(ctx, `SELECT serial FROM zhongkao_publication WHERE id = 1 FOR SHARE`); err != nil {
+			return nil, fmt.Errorf("read the publication: %w", err)
+		}
+	}
 	var published int
 	if err := s.Tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM zhongkao_run WHERE year = $1 AND kind = 'published'`, year).Scan(&published); err != nil {
 		return nil, fmt.Errorf("read the year's runs: %w", err)
