@@ -583,3 +583,30 @@ func TestSharedStrings(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSheetScannerAllocs: reading a sheet allocates the rows and their
+// cells' strings, and nothing for the elements and text around them.
+func TestSheetScannerAllocs(t *testing.T) {
+	var rows strings.Builder
+	const n = 1000
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&rows, `<row r="%d" spans="1:10">`, i)
+		for j := range 8 {
+			fmt.Fprintf(&rows, `<c r="%c%d" s="2" t="inlineStr"><is><t>学生%d-%d</t></is></c>`, 'A'+j, i, i, j)
+		}
+		fmt.Fprintf(&rows, `<c r="I%d" t="s"><v>1</v></c><c r="J%d"><v>13800138000</v></c></row>`, i, i)
+	}
+	sheet := sheetXML(rows.String())
+	allocs := testing.AllocsPerRun(3, func() {
+		tbl := sheetTable(sheet, 1<<16)
+		for {
+			if _, err := tbl.next(); err != nil {
+				break
+			}
+		}
+	})
+	// A row: its cells, eight strings, the number's text and its formatting.
+	if perRow := 1 + 8 + 2; allocs > float64(n*perRow+100) {
+		t.Fatalf("%.0f allocations for %d rows, more than %d a row", allocs, n, perRow)
+	}
+}
