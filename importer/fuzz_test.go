@@ -109,3 +109,42 @@ func FuzzHeaderAndCells(f *testing.F) {
 }
 
 func errorsAs(err error, target **FileError) bool { return errors.As(err, target) }
+
+// FuzzSheetRows: on any sheet XML, the scanner reads the rows the
+// encoding/xml reader read, and stops at the same problem, named the same way.
+func FuzzSheetRows(f *testing.F) {
+	for _, rows := range []string{
+		`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><r><t>张</t></r><rPh><t>Z</t></rPh><r><t xml:space="preserve"> 三</t></r></is></c></row>`,
+		`<row r="2"><c r="A2" s="1"><v>42444</v></c><c r="B2"><f>SUM(A1:A3)</f><v>6</v></c><c r="C2" t="str"><f t="shared" si="0"/><v>x</v></c><c r="D2" t="e"><v>#N/A</v></c></row>`,
+		`<x:row r='3'><x:c r='A3' t='inlineStr'><x:is><x:t>a&amp;&#26446;<![CDATA[<]]>` + "\r\n" + `</x:t></x:is></x:c><c r="B3" s="3"/></x:row><row r="5"/><!-- c --><?p i?>`,
+		`<row r="1"><c r="B1"/><c r="A1"/></row>`, `<row r="2"/><row r="1"/>`, `<row><c><v>&nbsp;</v></c></row>`,
+	} {
+		f.Add(sheetXML(rows))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sameRows(t, b)
+	})
+}
+
+// FuzzXMLScanner: on any bytes, the scanner gives encoding/xml's RawToken
+// tokens, and its error at the same token.
+func FuzzXMLScanner(f *testing.F) {
+	for _, s := range []string{`<?xml version="1.0"?><a x:b='1' c="&lt;&#65;"><!DOCTYPE a [<!ENTITY e "x>"><!-- c --> ]><b/>t<![CDATA[]]></a>`,
+		"<名 属性=\"值\">文\r\n</名>", `<a>]]></a>`, `<a b="1"c='2'/>`, "<a>\xff</a>"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, size := range []int{1, 7, 4096} {
+			compareTokens(t, b, size)
+		}
+	})
+}
+
+// FuzzSharedStrings: on any bytes, the scanner reads the shared strings the
+// encoding/xml reader read, or the same problem.
+func FuzzSharedStrings(f *testing.F) {
+	f.Add([]byte(`<sst><si><t>张三</t><phoneticPr fontId="1"/></si><si><r><t>李</t></r><rPh><t>L</t></rPh><r><t>四</t></r></si><si/></sst>`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sameSharedStrings(t, b)
+	})
+}

@@ -39,8 +39,12 @@ type xlsxTable struct {
 	rc      io.ReadCloser
 	read    *counter
 	total   int64
-	dec     *xml.Decoder
+	sc      *xmlScanner // the sheet's XML (xlsxscan.go)
 	lastRow int
+	width   int    // the number of cells of the last row
+	cellV   []byte // a cell's <v>, <t> and <f>, reused from cell to cell
+	cellT   []byte
+	cellF   []byte
 	merges  []mergeRange // sorted by first row
 	mergeAt int          // merges[:mergeAt] have begun
 	active  []*mergeRange
@@ -392,11 +396,23 @@ func (t *xlsxTable) readSharedStrings(name string) (sharedStrings, error) {
 	if zf == nil {
 		return memStrings(nil), nil
 	}
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, errNotWorkbook
+	}
+	defer rc.Close()
+	return readSharedStrings(rc, zf.UncompressedSize64 > memStringsLimit)
+}
+
+// readSharedStrings reads the table's strings: the text of each <si>, the
+// runs of rich text one after the other, phonetic runs left out. A large
+// table goes to a temporary file.
+func readSharedStrings(r io.Reader, large bool) (sharedStrings, error) {
 	var mem memStrings
 	var fs *fileStrings
 	var w *bufio.Writer
 	var pos int64
-	if zf.UncompressedSize64 > memStringsLimit {
+	if large {
 		f, err := os.CreateTemp("", "edubureau-sst-*")
 		if err != nil {
 			return nil, fileProblem(i18n.T("无法建立临时文件：%v", "cannot create a temporary file: %v", err))
@@ -404,14 +420,9 @@ func (t *xlsxTable) readSharedStrings(name string) (sharedStrings, error) {
 		fs = &fileStrings{f: f, off: []int64{0}}
 		w = bufio.NewWriterSize(f, 1<<16)
 	}
-	var b strings.Builder
+	var b []byte
 	inSI, inT, skip := false, false, 0
-	rc, err := zf.Open()
-	if err != nil {
-		return nil, errNotWorkbook
-	}
-	defer rc.Close()
-	d := xml.NewDecoder(bufio.NewReaderSize(rc, 1<<16))
+	s := newXMLScanner(r, 1<<16)
 	fail := func(err error) (sharedStrings, error) {
 		if fs != nil {
 			fs.close()
@@ -419,43 +430,43 @@ func (t *xlsxTable) readSharedStrings(name string) (sharedStrings, error) {
 		return nil, err
 	}
 	for {
-		tok, err := d.RawToken()
+		k, err := s.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return fail(xlsxProblem("工作簿的共享字符串表无法读取（文件可能已损坏）：%v", "the workbook's shared strings cannot be read (the file may be damaged): %v", err))
 		}
-		switch x := tok.(type) {
-		case xml.StartElement:
-			switch x.Name.Local {
+		switch k {
+		case xmlStart:
+			switch string(s.local()) {
 			case "si":
 				inSI = true
-				b.Reset()
+				b = b[:0]
 			case "rPh", "phoneticPr":
 				skip++
 			case "t":
 				inT = inSI && skip == 0
 			}
-		case xml.EndElement:
-			switch x.Name.Local {
+		case xmlEnd:
+			switch string(s.local()) {
 			case "si":
 				inSI = false
 				if fs != nil {
-					n, _ := w.WriteString(b.String())
+					n, _ := w.Write(b)
 					pos += int64(n)
 					fs.off = append(fs.off, pos)
 				} else {
-					mem = append(mem, b.String())
+					mem = append(mem, string(b))
 				}
 			case "rPh", "phoneticPr":
 				skip--
 			case "t":
 				inT = false
 			}
-		case xml.CharData:
+		case xmlText:
 			if inT {
-				b.Write(x)
+				b = append(b, s.text...)
 			}
 		}
 	}
@@ -608,7 +619,7 @@ func parseRange(ref string) (mergeRange, bool) {
 
 // parseCellRef reads "AB12" as column 27 (from 0) and row 12; the row may be
 // missing (then 0).
-func parseCellRef(s string) (col, row int, ok bool) {
+func parseCellRef[S string | []byte](s S) (col, row int, ok bool) {
 	i := 0
 	col = 0
 	for i < len(s) && s[i] >= 'A' && s[i] <= 'Z' {
@@ -642,7 +653,7 @@ func (t *xlsxTable) openSheet() error {
 	t.rc = rc
 	t.read = &counter{r: rc}
 	t.total = int64(zf.UncompressedSize64)
-	t.dec = xml.NewDecoder(bufio.NewReaderSize(t.read, 1<<16))
+	t.sc = newXMLScanner(t.read, 1<<16)
 	return nil
 }
 
@@ -674,135 +685,6 @@ func (t *xlsxTable) next() (rawRow, error) {
 
 func (t *xlsxTable) damaged(err error) error {
 	return rowProblem(t.lastRow+1, i18n.T("工作表在第 %d 行附近无法读取（文件可能已损坏）：%v", "the sheet cannot be read near row %d (the file may be damaged): %v", t.lastRow+1, err))
-}
-
-// nextRow reads up to the end of the next <row>; ok is false at the end of the sheet data.
-func (t *xlsxTable) nextRow() (rawRow, bool, error) {
-	for {
-		tok, err := t.dec.RawToken()
-		if err == io.EOF {
-			t.eof = true
-			return rawRow{}, false, nil
-		}
-		if err != nil {
-			return rawRow{}, false, t.damaged(err)
-		}
-		switch x := tok.(type) {
-		case xml.StartElement:
-			if x.Name.Local == "row" {
-				n := t.lastRow + 1
-				if r := attr(x, "r"); r != "" {
-					v, err := strconv.Atoi(r)
-					if err != nil || v <= t.lastRow || v > 1<<24 {
-						return rawRow{}, false, t.damaged(fmt.Errorf("row number %q", r))
-					}
-					n = v
-				}
-				t.lastRow = n
-				row, err := t.readCells(n)
-				return row, err == nil, err
-			}
-		case xml.EndElement:
-			if x.Name.Local == "sheetData" {
-				t.eof = true
-				return rawRow{}, false, nil
-			}
-		}
-	}
-}
-
-// readCells reads the cells of row n, up to </row>.
-func (t *xlsxTable) readCells(n int) (rawRow, error) {
-	row := rawRow{n: n}
-	col := -1
-	for {
-		tok, err := t.dec.RawToken()
-		if err != nil {
-			return row, t.damaged(err)
-		}
-		switch x := tok.(type) {
-		case xml.StartElement:
-			if x.Name.Local != "c" {
-				continue
-			}
-			col++
-			if r := attr(x, "r"); r != "" {
-				c, _, ok := parseCellRef(r)
-				if !ok || c < col {
-					return row, t.damaged(fmt.Errorf("cell reference %q", r))
-				}
-				col = c
-			}
-			if col >= maxColumns {
-				return row, t.damaged(fmt.Errorf("column beyond XFD"))
-			}
-			style, _ := strconv.Atoi(attr(x, "s"))
-			value, issue, err := t.readCell(attr(x, "t"), style)
-			if err != nil {
-				return row, err
-			}
-			if value == "" && issue == nil {
-				continue
-			}
-			for len(row.cells) <= col {
-				row.cells = append(row.cells, "")
-			}
-			row.cells[col] = value
-			if issue != nil {
-				row.issues = append(row.issues, cellIssue{col: col, msg: *issue})
-			}
-		case xml.EndElement:
-			if x.Name.Local == "row" {
-				return row, nil
-			}
-		}
-	}
-}
-
-// readCell reads one <c> up to its end and returns its value as text.
-func (t *xlsxTable) readCell(typ string, style int) (string, *i18n.Text, error) {
-	var v, inline, formula strings.Builder
-	hasFormula := false
-	in := ""
-	skip := 0
-	for {
-		tok, err := t.dec.RawToken()
-		if err != nil {
-			return "", nil, t.damaged(err)
-		}
-		switch x := tok.(type) {
-		case xml.StartElement:
-			switch x.Name.Local {
-			case "v":
-				in = "v"
-			case "f":
-				hasFormula, in = true, "f"
-			case "t":
-				if skip == 0 {
-					in = "t"
-				}
-			case "rPh", "phoneticPr":
-				skip++
-			}
-		case xml.EndElement:
-			switch x.Name.Local {
-			case "c":
-				return t.cellValue(typ, style, v.String(), inline.String(), hasFormula, formula.String())
-			case "rPh", "phoneticPr":
-				skip--
-			}
-			in = ""
-		case xml.CharData:
-			switch in {
-			case "v":
-				v.Write(x)
-			case "t":
-				inline.Write(x)
-			case "f":
-				formula.Write(x)
-			}
-		}
-	}
 }
 
 func (t *xlsxTable) cellValue(typ string, style int, v, inline string, hasFormula bool, formula string) (string, *i18n.Text, error) {
