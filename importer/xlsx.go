@@ -41,6 +41,7 @@ type xlsxTable struct {
 	total   int64
 	sc      *xmlScanner // the sheet's XML (xlsxscan.go)
 	lastRow int
+	inRow   bool   // reading the cells of lastRow
 	width   int    // the number of cells of the last row
 	cellV   []byte // a cell's <v>, <t> and <f>, reused from cell to cell
 	cellT   []byte
@@ -684,7 +685,11 @@ func (t *xlsxTable) next() (rawRow, error) {
 }
 
 func (t *xlsxTable) damaged(err error) error {
-	return rowProblem(t.lastRow+1, i18n.T("工作表在第 %d 行附近无法读取（文件可能已损坏）：%v", "the sheet cannot be read near row %d (the file may be damaged): %v", t.lastRow+1, err))
+	n := t.lastRow + 1
+	if t.inRow {
+		n = t.lastRow
+	}
+	return rowProblem(n, i18n.T("工作表在第 %d 行附近无法读取（文件可能已损坏）：%v", "the sheet cannot be read near row %d (the file may be damaged): %v", n, err))
 }
 
 func (t *xlsxTable) cellValue(typ string, style int, v, inline string, hasFormula bool, formula string) (string, *i18n.Text, error) {

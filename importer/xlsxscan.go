@@ -898,7 +898,9 @@ func (t *xlsxTable) nextRow() (rawRow, bool, error) {
 				n = v
 			}
 			t.lastRow = n
+			t.inRow = true // a damaged cell is in this row, not near the next
 			row, err := t.readCells(n)
+			t.inRow = false
 			return row, err == nil, err
 		case k == xmlEnd && s.is("sheetData"):
 			t.eof = true

@@ -64,7 +64,9 @@ func (o *xmlSheet) nextRow() (rawRow, bool, error) {
 					n = v
 				}
 				t.lastRow = n
+				t.inRow = true // a damaged cell is in this row, not near the next
 				row, err := o.readCells(n)
+				t.inRow = false
 				return row, err == nil, err
 			}
 		case xml.EndElement:
@@ -339,29 +341,29 @@ func TestSheetScannerDamaged(t *testing.T) {
 	cases := []struct {
 		name, rows string
 		row        int    // rows read before the problem
-		near       int    // the row the problem names: after the last row read, or after the row being read
+		near       int    // the row the problem names: the row being read, or the one after the last row read
 		reason     string // in the problem's message
 	}{
 		{"rows going back", ok + `<row r="1"/>`, 1, 2, `row number "1"`},
 		{"row number not a number", ok + `<row r="2x"/>`, 1, 2, `row number "2x"`},
 		{"row number too large", ok + `<row r="16777217"/>`, 1, 2, `row number "16777217"`},
-		{"cells going back", ok + `<row r="2"><c r="B2"/><c r="A2"/></row>`, 1, 3, `cell reference "A2"`},
-		{"bad cell reference", ok + `<row r="2"><c r="2B"/></row>`, 1, 3, `cell reference "2B"`},
-		{"beyond XFD", ok + `<row r="2"><c r="XFD2"/><c/></row>`, 1, 3, "column beyond XFD"},
-		{"shared string out of range", ok + `<row r="2"><c t="s"><v>3</v></c></row>`, 1, 3, `shared string "3"`},
-		{"shared string not a number", ok + `<row r="2"><c t="s"><v>x</v></c></row>`, 1, 3, `shared string "x"`},
-		{"unknown entity", ok + `<row r="2"><c t="inlineStr"><is><t>&nbsp;</t></is></c></row>`, 1, 3, "invalid character entity &nbsp;"},
-		{"ampersand alone", ok + `<row r="2"><c t="inlineStr"><is><t>a & b</t></is></c></row>`, 1, 3, "invalid character entity & (no semicolon)"},
-		{"character reference out of range", ok + `<row r="2"><c><v>&#x110000;</v></c></row>`, 1, 3, "invalid character entity &#x110000;"},
-		{"control character", ok + `<row r="2"><c><v>` + "\x01" + `</v></c></row>`, 1, 3, "illegal character code U+0001"},
-		{"not UTF-8", ok + `<row r="2"><c t="inlineStr"><is><t>` + "\xd5\xc5" + `</t></is></c></row>`, 1, 3, "invalid UTF-8"},
+		{"cells going back", ok + `<row r="2"><c r="B2"/><c r="A2"/></row>`, 1, 2, `cell reference "A2"`},
+		{"bad cell reference", ok + `<row r="2"><c r="2B"/></row>`, 1, 2, `cell reference "2B"`},
+		{"beyond XFD", ok + `<row r="2"><c r="XFD2"/><c/></row>`, 1, 2, "column beyond XFD"},
+		{"shared string out of range", ok + `<row r="2"><c t="s"><v>3</v></c></row>`, 1, 2, `shared string "3"`},
+		{"shared string not a number", ok + `<row r="2"><c t="s"><v>x</v></c></row>`, 1, 2, `shared string "x"`},
+		{"unknown entity", ok + `<row r="2"><c t="inlineStr"><is><t>&nbsp;</t></is></c></row>`, 1, 2, "invalid character entity &nbsp;"},
+		{"ampersand alone", ok + `<row r="2"><c t="inlineStr"><is><t>a & b</t></is></c></row>`, 1, 2, "invalid character entity & (no semicolon)"},
+		{"character reference out of range", ok + `<row r="2"><c><v>&#x110000;</v></c></row>`, 1, 2, "invalid character entity &#x110000;"},
+		{"control character", ok + `<row r="2"><c><v>` + "\x01" + `</v></c></row>`, 1, 2, "illegal character code U+0001"},
+		{"not UTF-8", ok + `<row r="2"><c t="inlineStr"><is><t>` + "\xd5\xc5" + `</t></is></c></row>`, 1, 2, "invalid UTF-8"},
 		{"unquoted attribute", ok + `<row r=2/>`, 1, 2, "unquoted or missing attribute value"},
 		{"< in an attribute", ok + `<row r="<"/>`, 1, 2, "unescaped < inside quoted string"},
 		{"two prefixes", ok + `<a:b:row/>`, 1, 2, "expected element name after <"},
 		{"name starting with a digit", ok + `<1row/>`, 1, 2, "invalid XML name: 1row"},
-		{"]]> in text", ok + `<row r="2"><c><v>]]></v></c></row>`, 1, 3, "unescaped ]]> not in CDATA section"},
+		{"]]> in text", ok + `<row r="2"><c><v>]]></v></c></row>`, 1, 2, "unescaped ]]> not in CDATA section"},
 		{"bad comment", ok + `<!-- a -- b -->`, 1, 2, `invalid sequence "--" not allowed in comments`},
-		{"bad end tag", ok + `<row r="2"></row x>`, 1, 3, "invalid characters between </row and >"},
+		{"bad end tag", ok + `<row r="2"></row x>`, 1, 2, "invalid characters between </row and >"},
 		{"encoding", `<?xml version="1.0" encoding="GBK"?>` + ok, 0, 1, `encoding "GBK" declared`},
 	}
 	for _, c := range cases {
