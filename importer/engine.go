@@ -663,6 +663,7 @@ func (r *run) readAll(first []rawRow) error {
 		}
 	}
 	r.res.Blank = r.blank
+	r.tick(PhaseRead, true) // the whole file read: the bar ends full
 	return nil
 }
 

@@ -215,7 +215,11 @@ func importFile(ctx context.Context, kindName string, args []string, e env) erro
 	opt := importer.Options{Mode: mode, DryRun: *dryRun, School: *schoolCode, Params: values, Progress: func(p importer.Progress) {
 		label := p.Phase.Label().In(l)
 		if p.Phase == importer.PhaseRead && p.Total > 0 {
-			bar.Update(label, int(p.Bytes>>10), int(p.Total>>10)) // in KB, so that big files fit an int on any platform
+			shift := 0 // bytes, or KB for a file too big for an int on a 32-bit platform
+			if p.Total >= 1<<31 {
+				shift = 10
+			}
+			bar.Update(label, int(p.Bytes>>shift), int(p.Total>>shift))
 			return
 		}
 		bar.Update(label, int(p.Rows), int(p.Rows))

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,6 +103,10 @@ func TestImportCommand(t *testing.T) {
 			code, out, errs = importRun(t, dsn, "import", "students", file, "--school", "2143040001", "--report", "bad.xlsx")
 			if code != 1 || !strings.Contains(out, "第 3 行 证件号码（F3）") || !strings.Contains(out, "bad.xlsx") {
 				t.Fatalf("bad: exit %d\n%s%s", code, out, errs)
+			}
+			// The progress bar ends full, in bytes of the file, even when rows are refused.
+			if want := fmt.Sprintf("100%% %d/%d", len(bad), len(bad)); !strings.Contains(errs, want) {
+				t.Errorf("the progress bar does not end at %q:\n%s", want, errs)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "bad.xlsx")); err != nil {
 				t.Fatal("no report")
