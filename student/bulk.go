@@ -33,7 +33,6 @@ type bulk struct {
 	byID    map[int64]*classInfo
 	nos     map[string]int // J/L student numbers of the file → row
 	first   int64          // the smallest id of the students created
-	wrote   bool           // rows were written (or staged)
 	updated bool           // some were updates
 	rebuild []indexDef     // indexes dropped for the load, built again by Finish (SQLite)
 	// memID and memNo are the registered students by ID and student number
@@ -600,7 +599,6 @@ func (w *bulk) put(ctx context.Context, out rows) error {
 	if len(out.students)+len(out.updates)+len(out.classes) == 0 {
 		return w.writerErr()
 	}
-	w.wrote = true
 	w.updated = w.updated || len(out.updates) > 0
 	if err := w.writerErr(); err != nil {
 		return err
@@ -619,8 +617,8 @@ func (w *bulk) writerErr() error {
 	return w.werr
 }
 
-// write writes a batch: into the staging tables on PostgreSQL, into the
-// registry's tables on SQLite (the classes straight into theirs).
+// write writes a batch into the registry's tables (on PostgreSQL its
+// updates into their staging table).
 func (w *bulk) write(ctx context.Context, out rows) error {
 	type part struct {
 		table string
