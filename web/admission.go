@@ -150,6 +150,16 @@ func (ui *UI) yearOf(v url.Values) (int, error) {
 	return y, nil
 }
 
+// pageOf reads the page parameter ("" is the first page).
+func pageOf(v url.Values) (int, error) {
+	var val fault.Validation
+	page, _ := parsePage(&val, v.Get("page"), "", 0)
+	if val.Err() != nil {
+		return 0, paramError("page", v.Get("page"))
+	}
+	return page, nil
+}
+
 // gradeOf reads the grade parameter among allowed; "" gives def.
 func gradeOf(v url.Values, def int, allowed ...int) (int, error) {
 	g, ok := enrol.ParseGrade(v.Get("grade"), allowed...)

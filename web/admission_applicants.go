@@ -87,10 +87,9 @@ func (ui *UI) applicantFilter(q url.Values) (enrol.ApplicantFilter, error) {
 	if err != nil {
 		return enrol.ApplicantFilter{}, err
 	}
-	var v fault.Validation
-	page, _ := parsePage(&v, q.Get("page"), "", 0)
-	if v.Err() != nil {
-		return enrol.ApplicantFilter{}, paramError("page", q.Get("page"))
+	page, err := pageOf(q)
+	if err != nil {
+		return enrol.ApplicantFilter{}, err
 	}
 	f := enrol.ApplicantFilter{Year: year, Grade: grade, County: strings.TrimSpace(q.Get("county")), State: enrol.ZoneState(q.Get("state")),
 		Number: strings.TrimSpace(q.Get("number")), IDNumber: strings.TrimSpace(q.Get("id_number")), Name: strings.TrimSpace(q.Get("name")),

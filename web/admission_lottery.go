@@ -77,10 +77,9 @@ func (ui *UI) showLotteries(w http.ResponseWriter, r *http.Request, status int, 
 		ui.Fail(w, r, err)
 		return
 	}
-	var v fault.Validation
-	page, _ := parsePage(&v, q.Get("page"), "", 0)
-	if v.Err() != nil {
-		ui.Fail(w, r, paramError("page", q.Get("page")))
+	page, err := pageOf(q)
+	if err != nil {
+		ui.Fail(w, r, err)
 		return
 	}
 	state := enrol.LotteryState(q.Get("state"))

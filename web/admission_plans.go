@@ -72,10 +72,9 @@ func (ui *UI) planFilter(q url.Values) (enrol.PlanFilter, error) {
 	if err != nil {
 		return enrol.PlanFilter{}, err
 	}
-	var v fault.Validation
-	page, _ := parsePage(&v, q.Get("page"), "", 0)
-	if err := v.Err(); err != nil {
-		return enrol.PlanFilter{}, paramError("page", q.Get("page"))
+	page, err := pageOf(q)
+	if err != nil {
+		return enrol.PlanFilter{}, err
 	}
 	f := enrol.PlanFilter{Year: year, Grade: grade, County: strings.TrimSpace(q.Get("county")), State: enrol.PlanState(q.Get("state")),
 		Query: strings.TrimSpace(q.Get("q")), Page: page, PerPage: 50}

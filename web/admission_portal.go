@@ -95,10 +95,9 @@ func (ui *UI) portalPlans(w http.ResponseWriter, r *http.Request) {
 	}
 	grade, _ := gradeOf(q, 0, enrol.Grades...)
 	county := strings.TrimSpace(q.Get("county"))
-	var v fault.Validation
-	page, _ := parsePage(&v, q.Get("page"), "", 0)
-	if v.Err() != nil {
-		ui.Fail(w, r, paramError("page", q.Get("page")))
+	page, err := pageOf(q)
+	if err != nil {
+		ui.Fail(w, r, err)
 		return
 	}
 	f := enrol.PlanFilter{Year: year, Grade: grade, County: county}
@@ -152,10 +151,9 @@ func (ui *UI) portalLotteries(w http.ResponseWriter, r *http.Request) {
 		ui.Fail(w, r, err)
 		return
 	}
-	var v fault.Validation
-	page, _ := parsePage(&v, q.Get("page"), "", 0)
-	if v.Err() != nil {
-		ui.Fail(w, r, paramError("page", q.Get("page")))
+	page, err := pageOf(q)
+	if err != nil {
+		ui.Fail(w, r, err)
 		return
 	}
 	pg, err := o.Lotteries(ctx, scopeEverything(), enrol.LotteryFilter{Year: year, Public: true, Page: page, PerPage: 50})
@@ -192,10 +190,9 @@ func (ui *UI) portalLottery(w http.ResponseWriter, r *http.Request) {
 		ui.Fail(w, r, err)
 		return
 	}
-	var v fault.Validation
-	page, _ := parsePage(&v, q.Get("page"), "", 0)
-	if v.Err() != nil {
-		ui.Fail(w, r, paramError("page", q.Get("page")))
+	page, err := pageOf(q)
+	if err != nil {
+		ui.Fail(w, r, err)
 		return
 	}
 	page = max(page, 1)

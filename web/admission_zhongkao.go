@@ -19,7 +19,6 @@ import (
 	"edubureau/admission"
 	"edubureau/auth"
 	"edubureau/enrol"
-	"edubureau/fault"
 	"edubureau/i18n"
 )
 
@@ -277,10 +276,9 @@ func (ui *UI) zhongkaoRun(w http.ResponseWriter, r *http.Request) {
 }
 
 func resultFilter(q url.Values) (enrol.ResultFilter, error) {
-	var v fault.Validation
-	page, _ := parsePage(&v, q.Get("page"), "", 0)
-	if v.Err() != nil {
-		return enrol.ResultFilter{}, paramError("page", q.Get("page"))
+	page, err := pageOf(q)
+	if err != nil {
+		return enrol.ResultFilter{}, err
 	}
 	f := enrol.ResultFilter{School: strings.TrimSpace(q.Get("school")), Placed: q.Get("placed"), County: strings.TrimSpace(q.Get("county")),
 		ExamNo: strings.TrimSpace(q.Get("exam_no")), Page: max(page, 1), PerPage: 50}

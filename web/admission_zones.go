@@ -19,7 +19,6 @@ import (
 
 	"edubureau/auth"
 	"edubureau/enrol"
-	"edubureau/fault"
 	"edubureau/i18n"
 	"edubureau/scope"
 )
@@ -99,10 +98,9 @@ func (ui *UI) showZones(w http.ResponseWriter, r *http.Request, status int, prob
 		ui.Fail(w, r, err)
 		return
 	}
-	var v fault.Validation
-	page, _ := parsePage(&v, q.Get("page"), "", 0)
-	if v.Err() != nil {
-		ui.Fail(w, r, paramError("page", q.Get("page")))
+	page, err := pageOf(q)
+	if err != nil {
+		ui.Fail(w, r, err)
 		return
 	}
 	page = max(page, 1)
