@@ -5,15 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 )
-
-// background is the database's work that outlives the call that started it
-// (the checkpoint after a bulk load): Close waits for it.
-type background struct {
-	wg sync.WaitGroup
-}
 
 // CommitBulk commits a transaction that wrote a great deal (an import, a
 // demo's load) on its connection conn. On SQLite the commit alone makes the
@@ -37,9 +30,9 @@ func (d *DB) CommitBulk(conn *sql.Conn, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	d.bg.wg.Add(1)
+	d.bg.Add(1)
 	go func() {
-		defer d.bg.wg.Done()
+		defer d.bg.Done()
 		start := time.Now()
 		// PASSIVE: never waits for readers or writers; what it cannot copy
 		// now the next automatic checkpoint copies.
@@ -54,6 +47,6 @@ func (d *DB) CommitBulk(conn *sql.Conn, tx *sql.Tx) error {
 
 // Close waits for the background checkpoint, then closes the database.
 func (d *DB) Close() error {
-	d.bg.wg.Wait()
+	d.bg.Wait()
 	return d.DB.Close()
 }

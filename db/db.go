@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -36,7 +37,7 @@ type DB struct {
 	Dialect Dialect
 	// Where is the database, without any password: for logs and messages.
 	Where string
-	bg    *background
+	bg    *sync.WaitGroup // work that outlives its call (the checkpoint after a bulk load): Close waits for it
 }
 
 //go:embed migrations/*.sql
@@ -135,7 +136,7 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("cannot open database %s: %v", where, firstLine(err))
 	}
-	return &DB{DB: sqldb, Dialect: dialect, Where: where, bg: &background{}}, nil
+	return &DB{DB: sqldb, Dialect: dialect, Where: where, bg: &sync.WaitGroup{}}, nil
 }
 
 func firstLine(err error) string {
