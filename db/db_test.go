@@ -2,6 +2,8 @@ package db_test
 
 import (
 	"context"
+	"database/sql"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -96,5 +98,49 @@ func TestNewIDUnique(t *testing.T) {
 			t.Fatalf("bad or repeated id %d", id)
 		}
 		seen[id] = true
+	}
+}
+
+// A database this program creates has 16 KiB pages in WAL mode; one that
+// exists keeps the page size it has.
+func TestSQLitePageSize(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	read := func(d *db.DB) (int, string) {
+		var size int
+		var mode string
+		if err := d.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		return size, mode
+	}
+	d, err := db.Open(ctx, "sqlite:"+filepath.Join(dir, "new.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size, mode := read(d); size != db.SQLitePageSize || mode != "wal" {
+		t.Errorf("a new database: page size %d, journal %s; want %d, wal", size, mode, db.SQLitePageSize)
+	}
+	d.Close()
+
+	old := filepath.Join(dir, "old.db")
+	raw, err := sql.Open("sqlite", "file:"+old+"?_pragma=page_size(4096)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE TABLE t (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	d, err = db.Open(ctx, "sqlite:"+old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if size, mode := read(d); size != 4096 || mode != "wal" {
+		t.Errorf("an existing database: page size %d, journal %s; want 4096, wal", size, mode)
 	}
 }
