@@ -11,17 +11,21 @@ import (
 
 // CopyOn is InTxCopy's CopyFunc for a transaction the caller began on conn
 // (the bulk importer owns its transaction): COPY on PostgreSQL through the
-// connection's pgx driver; on SQLite a prepared INSERT per table, run row
-// by row (with anonymous parameters, as InTxCopy's). Call
-// done when the transaction ends, to close the prepared statements.
-func (d *DB) CopyOn(conn *sql.Conn, tx *sql.Tx) (copy CopyFunc, done func()) {
+// connection's pgx driver; on SQLite prepared INSERT OR FAIL statements of
+// many rows each. A failed copy leaves part of its rows written: the caller
+// rolls the transaction back, as it does on any error. On SQLite the
+// transaction's foreign keys are checked at its commit from here on, so
+// that no statement needs a statement journal (see inserter). Call done when
+// the transaction ends, to close the prepared statements.
+func (d *DB) CopyOn(ctx context.Context, conn *sql.Conn, tx *sql.Tx) (copy CopyFunc, done func(), err error) {
 	if d.Dialect == Postgres {
-		return pgCopy(conn), func() {}
+		return pgCopy(conn), func() {}, nil
 	}
-	// One row a statement: a statement of many rows keeps a statement
-	// journal (it may fail half-way), which costs more than the statements saved.
-	ins := &inserter{tx: tx, stmts: map[string]*sql.Stmt{}, rows: 1}
-	return ins.copy, ins.close
+	if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
+		return nil, nil, fmt.Errorf("bulk load: %w", err)
+	}
+	ins := &inserter{tx: tx, stmts: map[string]*sql.Stmt{}, verb: "INSERT OR FAIL"}
+	return ins.copy, ins.close, nil
 }
 
 // pgCopy copies rows with PostgreSQL's COPY (pgx CopyFrom) on conn's own

@@ -241,8 +241,11 @@ func (k ZhongkaoKind) Begin(ctx context.Context, s *importer.Session) (importer.
 	if err := w.readStored(ctx); err != nil {
 		return nil, err
 	}
-	var copy db.CopyFunc
-	copy, w.done = s.DB.CopyOn(s.Conn, s.Tx)
+	copy, done, err := s.DB.CopyOn(ctx, s.Conn, s.Tx)
+	if err != nil {
+		return nil, err
+	}
+	w.done = done
 	w.ins = newBulk(copy, "zhongkao_student", "id", "year", "exam_no", "line", "county_code", "junior_code", "name", "id_number",
 		"id_index", "suffix_index", "total", "tiebreaks", "choices")
 	return w, nil

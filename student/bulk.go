@@ -108,7 +108,9 @@ func newBulk(ctx context.Context, r *Registry, s *importer.Session) (*bulk, erro
 			return nil, fmt.Errorf("import staging: %w", err)
 		}
 	}
-	w.copy, w.done = s.DB.CopyOn(s.Conn, s.Tx)
+	if w.copy, w.done, err = s.DB.CopyOn(ctx, s.Conn, s.Tx); err != nil {
+		return nil, err
+	}
 	var have int64
 	if err := s.Tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM student`).Scan(&have); err != nil {
 		return nil, fmt.Errorf("count students: %w", err)
@@ -217,7 +219,7 @@ var maxKeysInMemory int64 = 100000
 
 // restoreIndexes builds again the indexes deferIndexes dropped.
 func (w *bulk) restoreIndexes(ctx context.Context) error {
-	err := buildLoadIndexes(ctx, w.s.Tx, w.rebuild, func(name string) error {
+	err := buildLoadIndexes(ctx, w.s.Tx, db.SQLite, w.rebuild, func(name string) error {
 		return fault.New(fault.Conflict, "导入的学生与已登记的学生冲突（%s），没有写入任何数据", "the imported students conflict with registered ones (%s); nothing was written", name)
 	})
 	w.rebuild = nil
@@ -438,7 +440,7 @@ func (w *bulk) create(ctx context.Context, it *importer.Item, rec *importRow, ou
 	if err := w.place(ctx, it, s, rec.classNo, write); err != nil {
 		return err
 	}
-	if s.ClassID != 0 {
+	if rec.classNo != 0 { // Check left the hash to be made with the class
 		rec.x.Hash = contentHash(s, w.reg.Keys.Index)
 	}
 	now := w.s.Now
