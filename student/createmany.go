@@ -420,7 +420,7 @@ func (r *Registry) restoreLoadIndexes(ctx context.Context, tx db.Tx, defs []inde
 			return err
 		}
 	}
-	return buildLoadIndexes(ctx, tx, defs, func(string) error {
+	return buildLoadIndexes(ctx, tx, r.DB.Dialect, defs, func(string) error {
 		return fault.New(fault.Conflict, "载入的学生中有证件号或学籍号已在本辖区登记，全部未导入", "a student loaded has an ID number or student number already registered in the jurisdiction; nothing was loaded")
 	})
 }

@@ -3,6 +3,7 @@ package student
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -19,14 +20,16 @@ import (
 
 type indexDef struct{ name, sql string }
 
+// notEntered are the partial indexes a new student's rows never enter: a
+// load keeps them, as building one again costs a scan of its table.
+var notEntered = []string{"student_merged"}
+
 // readLoadIndexes lists the indexes of deferredTables that a load may drop:
 // all but those behind a primary key or a constraint, and but those named
 // in keep; unique ones first, so that a conflict shows before the long work.
 func readLoadIndexes(ctx context.Context, tx db.Tx, dialect db.Dialect, keep ...string) ([]indexDef, error) {
-	kept := "''"
-	if len(keep) > 0 {
-		kept = "'" + strings.Join(keep, "', '") + "'"
-	}
+	keep = append(keep, notEntered...)
+	kept := "'" + strings.Join(keep, "', '") + "'"
 	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
 		AND tbl_name IN (` + deferredTables + `) AND name NOT IN (` + kept + `) ORDER BY name`
 	if dialect == db.Postgres {
@@ -69,8 +72,16 @@ func dropLoadIndexes(ctx context.Context, tx db.Tx, defs []indexDef) error {
 }
 
 // buildLoadIndexes builds them again; a unique index that no longer holds
-// is conflict(name).
-func buildLoadIndexes(ctx context.Context, tx db.Tx, defs []indexDef, conflict func(name string) error) error {
+// is conflict(name). On SQLite the sorts behind them get worker threads,
+// one per core (SQLite's own are off by default): the table scan that
+// feeds a sort and the sort then run side by side, about a third faster.
+func buildLoadIndexes(ctx context.Context, tx db.Tx, dialect db.Dialect, defs []indexDef, conflict func(name string) error) error {
+	if dialect == db.SQLite && len(defs) > 0 {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA threads = %d`, min(runtime.GOMAXPROCS(0), 8))); err != nil {
+			return fmt.Errorf("sort threads: %w", err)
+		}
+		defer tx.ExecContext(context.WithoutCancel(ctx), `PRAGMA threads = 0`)
+	}
 	for _, d := range defs {
 		if _, err := tx.ExecContext(ctx, d.sql); err != nil {
 			if db.IsUniqueViolation(err) {
