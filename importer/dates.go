@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/width"
-
 	"edubureau/i18n"
 )
 
@@ -18,7 +16,7 @@ import (
 func NormalizeDate(s string) (string, *i18n.Text) {
 	bad := func(zh, en string, args ...any) (string, *i18n.Text) { m := i18n.T(zh, en, args...); return "", &m }
 	orig := s
-	s = width.Fold.String(strings.TrimSpace(s))
+	s = FoldWidth(strings.TrimSpace(s))
 	if i := strings.IndexAny(s, " T"); i > 0 {
 		s = s[:i] // a time after the date
 	}

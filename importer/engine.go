@@ -400,7 +400,10 @@ func (r *run) check(it *Item) {
 			v = d
 		}
 		if codes := r.codes[i]; codes != nil {
-			code, ok := codes[normHeader(v)]
+			code, ok := codes[v] // most cells are written as the list has them
+			if !ok {
+				code, ok = codes[normHeader(v)]
+			}
 			if !ok {
 				it.Refuse(c.Key, i18n.Text{ZH: fmt.Sprintf("“%s”不是可填的值；可填：%s", short(v), codeList(c, i18n.ZH)),
 					EN: fmt.Sprintf("%q is not one of the allowed values: %s", short(v), codeList(c, i18n.EN))})

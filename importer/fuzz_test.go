@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/width"
 )
 
 // The readers take files from outside: whatever the bytes, they return rows
@@ -146,5 +147,17 @@ func FuzzSharedStrings(f *testing.F) {
 	f.Add([]byte(`<sst><si><t>张三</t><phoneticPr fontId="1"/></si><si><r><t>李</t></r><rPh><t>L</t></rPh><r><t>四</t></r></si><si/></sst>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sameSharedStrings(t, b)
+	})
+}
+
+// FuzzFoldWidth checks FoldWidth's shortcut against width.Fold itself.
+func FuzzFoldWidth(f *testing.F) {
+	for _, s := range []string{"", "abc", "男", "汉族", "２０１５－０９－０１", "（２）班", "a\u3000b", "ｶﾀｶﾅ", "￥100", "Ｇ４３０４"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := FoldWidth(s), width.Fold.String(s); got != want {
+			t.Fatalf("FoldWidth(%q) = %q, width.Fold gives %q", s, got, want)
+		}
 	})
 }

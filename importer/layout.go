@@ -92,10 +92,24 @@ func ColumnLetter(i int) string {
 	return string(b)
 }
 
+// FoldWidth maps full-width letters, digits and punctuation (and the
+// ideographic space) to their ASCII forms, and half-width katakana to
+// full-width, as width.Fold does. Most cells have nothing to fold: they come
+// back as they are, without the transformer's copy (a few kilobytes a row
+// on a million-row import).
+func FoldWidth(s string) string {
+	for _, r := range s {
+		if r >= utf8.RuneSelf && width.LookupRune(r).Folded() != 0 {
+			return width.Fold.String(s)
+		}
+	}
+	return s
+}
+
 // normHeader folds a header for matching: full-width to half-width, lower
 // case, no spaces, no required-column stars or colons.
 func normHeader(s string) string {
-	s = width.Fold.String(s)
+	s = FoldWidth(s)
 	var b strings.Builder
 	for _, r := range s {
 		switch {
@@ -111,7 +125,7 @@ func normHeader(s string) string {
 // its parts around brackets, slashes and line breaks ("姓名(Name)", "姓名/Name").
 func headerPieces(s string) []string {
 	out := []string{normHeader(s)}
-	parts := strings.FieldsFunc(width.Fold.String(s), func(r rune) bool {
+	parts := strings.FieldsFunc(FoldWidth(s), func(r rune) bool {
 		return r == '(' || r == ')' || r == '/' || r == '\n' || r == '|' || r == '[' || r == ']'
 	})
 	if len(parts) > 1 {

@@ -24,6 +24,16 @@ type sealed struct {
 }
 
 func (r *Registry) sealStudent(s *Student) (sealed, error) {
+	out, err := r.sealFields(s)
+	if err == nil {
+		out.Hash = contentHash(s, r.Keys.Index)
+	}
+	return out, err
+}
+
+// sealFields is sealStudent but for the content hash, which covers the
+// class: the import computes it once the class is known.
+func (r *Registry) sealFields(s *Student) (sealed, error) {
 	var out sealed
 	var err error
 	if out.StudentNo, err = r.seal(s.StudentNo, aadStudentNo); err != nil {
@@ -42,7 +52,6 @@ func (r *Registry) sealStudent(s *Student) (sealed, error) {
 	out.IDIndex = r.IDIndex(s.IDNumber)
 	out.Last4, out.Last6 = r.IDTailIndex(4, s.IDNumber), r.IDTailIndex(6, s.IDNumber)
 	out.NameKey = NameKey(s.Name)
-	out.Hash = contentHash(s, r.Keys.Index)
 	return out, nil
 }
 

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/width"
-
 	"edubureau/db"
 	"edubureau/fault"
 	"edubureau/i18n"
@@ -289,10 +287,13 @@ func (w *bulk) Check(it *importer.Item) {
 		return
 	}
 	s.ID, s.County, s.Status, s.Level = db.NewID(), sch.County, Enrolled, w.reg.Rules.System.LevelOf(sch.Type, s.Grade)
-	x, err := w.reg.sealStudent(&s)
+	x, err := w.reg.sealFields(&s)
 	if err != nil {
 		it.RefuseError(err, nil)
 		return
+	}
+	if classNo == 0 {
+		x.Hash = contentHash(&s, w.reg.Keys.Index) // else the class is part of it: create hashes the row (update seals it again)
 	}
 	gs, err := w.reg.guardianRows(&s, x.NameKey)
 	if err != nil {
@@ -305,7 +306,7 @@ func (w *bulk) Check(it *importer.Item) {
 // parseClassNumber reads a class as files write it: 2, 02, 2班, (2)班,
 // （2）班, 二班, 三年级2班, 三年级（2）班, 高一(3)班.
 func parseClassNumber(s string) (int, bool) {
-	s = strings.TrimSpace(width.Fold.String(s))
+	s = strings.TrimSpace(importer.FoldWidth(s))
 	s = strings.TrimSpace(strings.TrimSuffix(s, "班"))
 	if i := strings.LastIndex(s, "("); i >= 0 {
 		s = strings.TrimSuffix(s[i+1:], ")")
