@@ -24,7 +24,7 @@ func (d *DB) CopyOn(ctx context.Context, conn *sql.Conn, tx *sql.Tx) (copy CopyF
 	if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
 		return nil, nil, fmt.Errorf("bulk load: %w", err)
 	}
-	ins := &inserter{tx: tx, stmts: map[string]*sql.Stmt{}, verb: "INSERT OR FAIL"}
+	ins := newInserter(conn, "INSERT OR FAIL")
 	return ins.copy, ins.close, nil
 }
 
