@@ -146,9 +146,9 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 
 // SQLitePageSize is the page size of the SQLite databases this program
 // creates: 16 KiB rather than SQLite's 4 KiB. Loading a million students
-// (inserts, then building their indexes) takes a seventh less time with it,
-// and lookups by index read no more pages. A database keeps the page size
-// it was created with; docs/configuration.md says how to change it.
+// (inserts, then building their indexes) takes about an eighth less time.
+// A database keeps the page size it was created with; docs/configuration.md
+// says how to change it.
 const SQLitePageSize = 16384
 
 // createSQLite creates the database file at path, when it does not exist or
