@@ -286,8 +286,8 @@ func nextNumbers(ctx context.Context, q db.Querier, year, grade int, county stri
 // lies in. The audit log gets one entry per applicant, or one for the whole
 // load when there are more than 20.
 func (o *Office) AddApplicants(ctx context.Context, by Actor, ins []ApplicantInput) ([]Applicant, error) {
-	if !by.can(auth.AdmissionEdit) {
-		return nil, fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
+	if err := by.mayRun(); err != nil {
+		return nil, err
 	}
 	if _, err := o.ring(); err != nil {
 		return nil, err
@@ -489,8 +489,8 @@ type AssignReport struct {
 // zone code and is reported, a point in none is reported. Only the rows that
 // change are written.
 func (o *Office) AssignApplicants(ctx context.Context, by Actor, year, grade int) (AssignReport, error) {
-	if !by.can(auth.AdmissionEdit) {
-		return AssignReport{}, fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
+	if err := by.mayRun(); err != nil {
+		return AssignReport{}, err
 	}
 	ring, err := o.ring()
 	if err != nil {

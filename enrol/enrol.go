@@ -82,6 +82,15 @@ func System(name, reason string) Actor {
 
 func (a Actor) can(p string) bool { return a.Can != nil && a.Can(p) }
 
+// mayRun refuses an actor without the permission to run admissions
+// (plans, zones, applicants, lotteries).
+func (a Actor) mayRun() error {
+	if !a.can(auth.AdmissionEdit) {
+		return fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
+	}
+	return nil
+}
+
 // cityWide refuses an actor who does not reach the whole jurisdiction: the
 // 中考 and its publication are the city's, not a county's.
 func (a Actor) cityWide() error {

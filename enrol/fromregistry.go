@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"edubureau/area"
-	"edubureau/auth"
 	"edubureau/db"
 	"edubureau/fault"
 	"edubureau/i18n"
@@ -73,8 +72,8 @@ func (o *Office) FeederGrade(grade int) (student.Grade, bool) {
 // living in a county outside the actor's scope are skipped and reported.
 // Everything is written in one transaction with one audit entry.
 func (o *Office) ApplicantsFromRegistry(ctx context.Context, by Actor, year, grade int) (RegistryReport, error) {
-	if !by.can(auth.AdmissionEdit) {
-		return RegistryReport{}, fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
+	if err := by.mayRun(); err != nil {
+		return RegistryReport{}, err
 	}
 	if _, err := o.ring(); err != nil {
 		return RegistryReport{}, err

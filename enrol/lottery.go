@@ -16,7 +16,6 @@ import (
 
 	"edubureau/admission"
 	"edubureau/audit"
-	"edubureau/auth"
 	"edubureau/db"
 	"edubureau/fault"
 	"edubureau/i18n"
@@ -111,8 +110,8 @@ type LotteryInput struct {
 }
 
 func refuseEdit(by Actor) error {
-	if !by.can(auth.AdmissionEdit) {
-		return fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
+	if err := by.mayRun(); err != nil {
+		return err
 	}
 	return nil
 }

@@ -13,7 +13,6 @@ import (
 	"edubureau/admission"
 	"edubureau/area"
 	"edubureau/audit"
-	"edubureau/auth"
 	"edubureau/db"
 	"edubureau/fault"
 	"edubureau/i18n"
@@ -258,8 +257,8 @@ func sums(rows []PlanRow) (places, quota int) {
 
 // CreatePlan adds a draft plan for a school in the actor's scope.
 func (o *Office) CreatePlan(ctx context.Context, by Actor, in PlanInput) (Plan, error) {
-	if !by.can(auth.AdmissionEdit) {
-		return Plan{}, fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
+	if err := by.mayRun(); err != nil {
+		return Plan{}, err
 	}
 	var id int64
 	err := o.DB.InTx(ctx, func(tx db.Tx) error {
@@ -328,8 +327,8 @@ func writeRows(ctx context.Context, tx db.Tx, planID int64, rows []PlanRow) erro
 // UpdatePlan replaces a draft plan's fields and rows. ifVersion, when not 0,
 // must be the version the caller read.
 func (o *Office) UpdatePlan(ctx context.Context, by Actor, id int64, ifVersion int, in PlanInput) (Plan, error) {
-	if !by.can(auth.AdmissionEdit) {
-		return Plan{}, fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
+	if err := by.mayRun(); err != nil {
+		return Plan{}, err
 	}
 	err := o.DB.InTx(ctx, func(tx db.Tx) error {
 		old, err := o.plan(ctx, tx, by.Scope, id)
@@ -382,8 +381,8 @@ func (o *Office) saveDraft(ctx context.Context, tx db.Tx, by Actor, old Plan, in
 // high must give at least half its places as quotas), reopen (approved →
 // draft), publish (approved → published; shown on the public portal).
 func (o *Office) SetPlanState(ctx context.Context, by Actor, id int64, ifVersion int, action string) (Plan, error) {
-	if !by.can(auth.AdmissionEdit) {
-		return Plan{}, fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
+	if err := by.mayRun(); err != nil {
+		return Plan{}, err
 	}
 	err := o.DB.InTx(ctx, func(tx db.Tx) error { return o.setPlanState(ctx, tx, by, id, ifVersion, action) })
 	if err != nil {
@@ -455,8 +454,8 @@ func actionName(action string) i18n.Text {
 // scope that can be approved, and returns how many it approved and the
 // problems of those it could not (each naming the school).
 func (o *Office) ApproveAll(ctx context.Context, by Actor, year, grade int) (int, []string, error) {
-	if !by.can(auth.AdmissionEdit) {
-		return 0, nil, fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
+	if err := by.mayRun(); err != nil {
+		return 0, nil, err
 	}
 	page, err := o.Plans(ctx, by.Scope, PlanFilter{Year: year, Grade: grade, State: PlanDraft, PerPage: MaxPerPage})
 	if err != nil {
@@ -839,8 +838,8 @@ func escapeLike(s string) string {
 // and the demo), each checked as CreatePlan checks it, and moves each to
 // state (draft, approved or published). A problem names the plan's position.
 func (o *Office) CreatePlans(ctx context.Context, by Actor, ins []PlanInput, states []PlanState) error {
-	if !by.can(auth.AdmissionEdit) {
-		return fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
+	if err := by.mayRun(); err != nil {
+		return err
 	}
 	all, err := o.allSchools(ctx)
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 
 	"edubureau/area"
 	"edubureau/audit"
-	"edubureau/auth"
 	"edubureau/catchment"
 	"edubureau/db"
 	"edubureau/fault"
@@ -114,8 +113,8 @@ type ZoneImport struct {
 // actor's scope; an existing zone outside the scope cannot be replaced. Any
 // problem stops the whole import with the feature named; nothing is written.
 func (o *Office) ImportZones(ctx context.Context, by Actor, year, grade int, r io.Reader, file string) (ZoneImport, error) {
-	if !by.can(auth.AdmissionEdit) {
-		return ZoneImport{}, fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
+	if err := by.mayRun(); err != nil {
+		return ZoneImport{}, err
 	}
 	var v fault.Validation
 	checkYear(&v, "year", year)
@@ -258,8 +257,8 @@ type ZoneEdit struct {
 // UpdateZone changes a zone in the actor's scope. ifVersion, when not 0,
 // must be the version the caller read.
 func (o *Office) UpdateZone(ctx context.Context, by Actor, id int64, ifVersion int, e ZoneEdit) (Zone, error) {
-	if !by.can(auth.AdmissionEdit) {
-		return Zone{}, fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
+	if err := by.mayRun(); err != nil {
+		return Zone{}, err
 	}
 	old, err := o.Zone(ctx, by.Scope, id)
 	if err != nil {
@@ -345,8 +344,8 @@ func (o *Office) UpdateZone(ctx context.Context, by Actor, id int64, ifVersion i
 
 // DeleteZone removes a zone no lottery refers to.
 func (o *Office) DeleteZone(ctx context.Context, by Actor, id int64) error {
-	if !by.can(auth.AdmissionEdit) {
-		return fault.New(fault.Forbidden, "您没有办理招生的权限", "you may not run admissions")
+	if err := by.mayRun(); err != nil {
+		return err
 	}
 	z, err := o.Zone(ctx, by.Scope, id)
 	if err != nil {
