@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -84,30 +85,51 @@ type inserter struct {
 	// rows before it, for the caller to roll back.
 	verb string
 	args []driver.NamedValue // reused from statement to statement
+	// shared holds, per table and column list, the columns that have had
+	// one value in every statement so far (a load's status, its time, the
+	// user who made it): a statement binds such a value once, for its first
+	// row, and the other rows name that parameter. Binding is the driver's
+	// copy of each value into C memory, more of a load's time than SQLite's
+	// own inserting. A column leaves the set for good at the first
+	// statement where it varies, so a load prepares a handful of
+	// statements, not one per pattern of its rows.
+	shared map[string][]bool
 }
 
 func newInserter(conn *sql.Conn, verb string) *inserter {
-	return &inserter{conn: conn, stmts: map[string]driver.Stmt{}, verb: verb}
+	return &inserter{conn: conn, stmts: map[string]driver.Stmt{}, verb: verb, shared: map[string][]bool{}}
 }
 
 // sqliteMaxVars stays under SQLite's default limit of bound parameters (32766).
 const sqliteMaxVars = 32000
 
-func (in *inserter) stmt(ctx context.Context, dc driver.ConnPrepareContext, table string, columns []string, n int) (driver.StmtExecContext, error) {
-	key := fmt.Sprintf("%s|%s|%d", table, strings.Join(columns, ","), n)
+// stmt is the prepared INSERT of n rows into table, whose columns marked in
+// shared take the first row's value: "(?, ?, ?), (?, ?2, ?), …". An
+// anonymous ? is numbered one past the highest number so far, and a ?N names
+// an earlier one, so the parameters are the first row's values and then each
+// later row's unshared ones, in order. Only the shared ones have names: the
+// driver looks a named parameter up by its name, an anonymous one by its
+// place.
+func (in *inserter) stmt(ctx context.Context, dc driver.ConnPrepareContext, table string, columns []string, n int, shared []bool) (driver.StmtExecContext, error) {
+	key := stmtKey(table, columns) + strconv.Itoa(n)
 	if s, ok := in.stmts[key]; ok {
 		return s.(driver.StmtExecContext), nil
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s INTO %s (%s) VALUES ", in.verb, table, strings.Join(columns, ", "))
-	// Anonymous ? parameters: the driver looks every numbered one up by
-	// name, which is quadratic in a statement of thousands of them.
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")"
-	for r := 0; r < n; r++ {
-		if r > 0 {
-			b.WriteString(", ")
+	first := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")"
+	params := make([]string, len(columns))
+	for c, sh := range shared {
+		params[c] = "?"
+		if sh {
+			params[c] = "?" + strconv.Itoa(c+1)
 		}
-		b.WriteString(row)
+	}
+	later := "(" + strings.Join(params, ", ") + ")"
+	b.WriteString(first)
+	for r := 1; r < n; r++ {
+		b.WriteString(", ")
+		b.WriteString(later)
 	}
 	s, err := dc.PrepareContext(ctx, b.String())
 	if err != nil {
@@ -122,9 +144,54 @@ func (in *inserter) stmt(ctx context.Context, dc driver.ConnPrepareContext, tabl
 	return ex, nil
 }
 
+// stmtKey is what the statements into table with these columns, and their
+// shared columns, are kept under (followed by the row count).
+func stmtKey(table string, columns []string) string {
+	return table + "(" + strings.Join(columns, ", ") + ")|"
+}
+
+// share narrows shared to the columns whose value is the same in every row,
+// and says whether it did. Only values a statement can bind once are
+// compared: no byte slices (they are not comparable) and nothing a driver
+// would convert.
+func share(shared []bool, rows [][]any) (narrowed bool) {
+	for c := range shared {
+		if !shared[c] {
+			continue
+		}
+		v := rows[0][c]
+		switch v.(type) {
+		case nil, string, int64, int, int32, int16, bool, time.Time:
+			for _, r := range rows[1:] {
+				if r[c] != v {
+					shared[c], narrowed = false, true
+					break
+				}
+			}
+		default:
+			shared[c], narrowed = false, true
+		}
+	}
+	return narrowed
+}
+
 func (in *inserter) copy(ctx context.Context, table string, columns []string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
+	}
+	for _, r := range rows {
+		if len(r) != len(columns) {
+			return fmt.Errorf("insert into %s: a row has %d values for %d columns", table, len(r), len(columns))
+		}
+	}
+	skey := stmtKey(table, columns)
+	shared, ok := in.shared[skey]
+	if !ok {
+		shared = make([]bool, len(columns))
+		for c := range shared {
+			shared[c] = true
+		}
+		in.shared[skey] = shared
 	}
 	return in.conn.Raw(func(dc any) error {
 		prep, ok := dc.(driver.ConnPrepareContext)
@@ -134,19 +201,22 @@ func (in *inserter) copy(ctx context.Context, table string, columns []string, ro
 		per := max(1, min(200, sqliteMaxVars/len(columns)))
 		for len(rows) > 0 {
 			n := min(per, len(rows))
-			s, err := in.stmt(ctx, prep, table, columns, n)
+			if share(shared, rows[:n]) {
+				in.closeStmts(skey)
+			}
+			s, err := in.stmt(ctx, prep, table, columns, n, shared)
 			if err != nil {
 				return err
 			}
 			args := in.args[:0]
-			for _, r := range rows[:n] {
-				if len(r) != len(columns) {
-					return fmt.Errorf("insert into %s: a row has %d values for %d columns", table, len(r), len(columns))
-				}
-				for _, v := range r {
+			for r, row := range rows[:n] {
+				for c, v := range row {
+					if r > 0 && shared[c] {
+						continue
+					}
 					dv, err := driverValue(v)
 					if err != nil {
-						return fmt.Errorf("insert into %s, column %s: %w", table, columns[len(args)%len(columns)], err)
+						return fmt.Errorf("insert into %s, column %s: %w", table, columns[c], err)
 					}
 					args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: dv})
 				}
@@ -172,6 +242,17 @@ func driverValue(v any) (driver.Value, error) {
 		return v, nil
 	}
 	return driver.DefaultParameterConverter.ConvertValue(v)
+}
+
+// closeStmts closes the statements kept under key (see stmtKey): their
+// shared columns are no longer the load's. It runs inside conn.Raw.
+func (in *inserter) closeStmts(key string) {
+	for k, s := range in.stmts {
+		if strings.HasPrefix(k, key) {
+			s.Close()
+			delete(in.stmts, k)
+		}
+	}
 }
 
 func (in *inserter) close() {
