@@ -226,7 +226,7 @@ func TestBrowserSchoolAdminStaysInTheirSchool(t *testing.T) {
 		chromedp.SendKeys(`#f-username`, "school.admin"),
 		chromedp.SendKeys(`#f-password`, demoPassword),
 		chromedp.Click(`#login-submit`),
-		chromedp.WaitVisible(`#main`),
+		chromedp.WaitVisible(`#current-user`), // the sign-in page has a #main too
 		chromedp.Navigate(base+"/schools"),
 		chromedp.WaitVisible(`#school-list`),
 		read(`String(document.querySelectorAll('#school-list tbody tr[data-code]').length)`, &rows),

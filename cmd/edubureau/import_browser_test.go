@@ -73,7 +73,7 @@ func TestBrowserImportStudents(t *testing.T) {
 		chromedp.SendKeys(`#f-username`, "admin"),
 		chromedp.SendKeys(`#f-password`, demoPassword),
 		chromedp.Click(`#login-submit`),
-		chromedp.WaitVisible(`#main`),
+		chromedp.WaitVisible(`#current-user`), // the sign-in page has a #main too
 		chromedp.Navigate(base+"/imports"),
 		chromedp.WaitVisible(`#import-kinds`),
 		chromedp.Click(`[data-kind="students"] h2 a`),
