@@ -144,3 +144,51 @@ func TestSQLitePageSize(t *testing.T) {
 		t.Errorf("an existing database: page size %d, journal %s; want 4096, wal", size, mode)
 	}
 }
+
+// A database opened for a build writes with a rollback journal, keeps what
+// the build committed, and is back in WAL mode when opened as usual after.
+func TestOpenForBuild(t *testing.T) {
+	ctx := context.Background()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "build.db")
+	d, err := db.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	b, err := db.OpenForBuild(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mode string
+	if err := b.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "truncate" {
+		t.Fatalf("opened for a build, the journal is %q (%v), want truncate", mode, err)
+	}
+	err = b.InTxCopy(ctx, func(tx db.Tx, copy db.CopyFunc) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE built (id BIGINT PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+			return err
+		}
+		var rows [][]any
+		for i := range 5000 {
+			rows = append(rows, []any{int64(i), "建成"})
+		}
+		return copy(ctx, "built", []string{"id", "v"}, rows)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d, err = db.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var n int
+	if err := d.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("opened as usual after the build, the journal is %q (%v), want wal", mode, err)
+	}
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM built`).Scan(&n); err != nil || n != 5000 {
+		t.Errorf("the build's rows: %d (%v), want 5000", n, err)
+	}
+}

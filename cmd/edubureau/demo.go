@@ -63,28 +63,25 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	defer d.Close()
 	var schools int
 	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM school`).Scan(&schools); err != nil {
+		d.Close()
 		return fmt.Errorf("inspect %s: %w", d.Where, err)
 	}
 	if schools == 0 {
 		fmt.Fprintf(e.stderr, "building a %s demo jurisdiction (%s, seed %d) into %s\n", sc, j.Name, *seed, d.Where)
-		bar := newProgressBar(e.stderr)
-		sum, err := demo.Build(ctx, d, demo.Options{Scale: sc, Seed: *seed, Jurisdiction: j.Code, CasesAsOf: chinaToday(), Keyring: ring, Students: *students}, bar.Update)
-		bar.Done()
-		if err != nil {
-			return fmt.Errorf("build the demo: %w", err)
+		d.Close()
+		opt := demo.Options{Scale: sc, Seed: *seed, Jurisdiction: j.Code, CasesAsOf: chinaToday(), Keyring: ring, Students: *students}
+		if err := buildDemo(ctx, cfg.DB, opt, e, start); err != nil {
+			return err
 		}
-		fmt.Fprintf(e.stderr, "built %d schools and %d students in %.1fs\n", sum.Schools, sum.Students, time.Since(start).Seconds())
-		var steps []string
-		for _, st := range sum.Steps {
-			steps = append(steps, fmt.Sprintf("%s %.1fs", st.Step, st.Took.Seconds()))
+		if d, j, err = openApp(ctx, cfg, log); err != nil {
+			return err
 		}
-		fmt.Fprintf(e.stderr, "  (%s)\n", strings.Join(steps, ", "))
 	} else {
 		fmt.Fprintf(e.stderr, "%s already holds %d schools: serving what is there\n", d.Where, schools)
 	}
+	defer d.Close()
 	srv, err := server.New(cfg, d, j, ring, log, version)
 	if err != nil {
 		return err
@@ -113,6 +110,32 @@ func runDemo(ctx context.Context, args []string, e env) error {
 		return nil
 	}
 	return listenAndServe(ctx, cfg, srv, e, "login: admin / "+*password+"\n"+others)
+}
+
+// buildDemo builds the demo into the empty database at dsn, opened for the
+// build alone (db.OpenForBuild: nothing reads it meanwhile), and prints what
+// it made and how long each step took.
+func buildDemo(ctx context.Context, dsn string, opt demo.Options, e env, start time.Time) error {
+	d, err := db.OpenForBuild(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	bar := newProgressBar(e.stderr)
+	sum, err := demo.Build(ctx, d, opt, bar.Update)
+	bar.Done()
+	if cerr := d.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("build the demo: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "built %d schools and %d students in %.1fs\n", sum.Schools, sum.Students, time.Since(start).Seconds())
+	var steps []string
+	for _, st := range sum.Steps {
+		steps = append(steps, fmt.Sprintf("%s %.1fs", st.Step, st.Took.Seconds()))
+	}
+	fmt.Fprintf(e.stderr, "  (%s)\n", strings.Join(steps, ", "))
+	return nil
 }
 
 // demoArgon2 is the cost of the demo users' password hashes (8 MiB, one
