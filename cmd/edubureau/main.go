@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sort"
 	"syscall"
 )
@@ -131,7 +132,30 @@ func run(ctx context.Context, args []string, e env) int {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	endProfile := cpuProfile(os.Getenv("EDUBUREAU_CPUPROFILE"))
 	code := run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	endProfile()
 	stop()
 	os.Exit(code)
+}
+
+// cpuProfile writes the process's CPU profile to path, when set, until the
+// returned function is called: how the demo's build and an import are
+// profiled (docs/performance.md).
+func cpuProfile(path string) (end func()) {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "edubureau: EDUBUREAU_CPUPROFILE: %v\n", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
