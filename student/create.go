@@ -10,7 +10,6 @@ import (
 	"edubureau/fault"
 	"edubureau/i18n"
 	"edubureau/idno"
-	"edubureau/pii"
 	"edubureau/scope"
 )
 
@@ -76,7 +75,7 @@ func studentRow(s *Student, x sealed) []any {
 		s.RepeatMarked, nullInt(s.MergedInto), x.Hash, s.Version, s.CreatedAt, s.UpdatedAt}
 }
 
-var guardianColumns = []string{"id", "student_id", "school_code", "county_code", "seq", "name", "relation", "phone", "phone_index", "dup_key"}
+var guardianColumns = []string{"id", "student_id", "school_code", "county_code", "seq", "name", "relation", "phone", "dup_key"}
 
 // guardianRows seals a student's guardians for storage.
 func (r *Registry) guardianRows(s *Student, nameKey string) ([][]any, error) {
@@ -91,7 +90,7 @@ func (r *Registry) guardianRows(s *Student, nameKey string) ([][]any, error) {
 			return nil, err
 		}
 		rows = append(rows, []any{db.NewID(), s.ID, s.School, s.County, i + 1, name, g.Relation, phone,
-			r.Keys.Index(pii.IndexPhone, g.Phone), r.dupKey(nameKey, s.BirthDate, g.Phone)})
+			r.dupKey(nameKey, s.BirthDate, g.Phone)})
 	}
 	return rows, nil
 }
