@@ -470,15 +470,19 @@ func (g *admissionGen) cohort(ctx context.Context) error {
 		}
 		// Batch 2: up to 12 schools around the student's level, best first.
 		centre := int((1 - (total-150)/570) * float64(len(general)))
-		var b2 []string
-		for k := 0; k < 12 && len(b2) < len(general); k++ {
+		var picked []int // places in general, which is best first
+		for k := 0; k < 12 && len(picked) < len(general); k++ {
 			at := min(len(general)-1, max(0, centre-6+g.r.IntN(14)))
-			for slices.Contains(b2, general[at]) {
+			for slices.Contains(picked, at) {
 				at = (at + 1) % len(general)
 			}
-			b2 = append(b2, general[at])
+			picked = append(picked, at)
 		}
-		sort.Slice(b2, func(a, b int) bool { return slices.Index(general, b2[a]) < slices.Index(general, b2[b]) })
+		slices.Sort(picked)
+		b2 := make([]string, len(picked))
+		for k, at := range picked {
+			b2[k] = general[at]
+		}
 		var b3 []string
 		if total < 520 {
 			for _, k := range g.r.Perm(len(supplementary))[:min(6, len(supplementary))] {
