@@ -225,7 +225,32 @@ func ParseGender(s string) (idno.Gender, bool) {
 var spaces = strings.NewReplacer("\u3000", " ", "\t", " ", "\u00a0", " ")
 
 // cleanName trims a name and collapses inner white space to single spaces.
-func cleanName(s string) string { return strings.Join(strings.Fields(spaces.Replace(s)), " ") }
+func cleanName(s string) string {
+	if isClean(s) { // nearly every name and address: no copy
+		return s
+	}
+	return strings.Join(strings.Fields(spaces.Replace(s)), " ")
+}
+
+// isClean says whether s is as cleanName leaves it: no white space but
+// single ASCII spaces between words.
+func isClean(s string) bool {
+	space := true // at the start, a space would be leading
+	for _, r := range s {
+		switch {
+		case r == ' ':
+			if space {
+				return false
+			}
+			space = true
+		case unicode.IsSpace(r):
+			return false
+		default:
+			space = false
+		}
+	}
+	return !space || s == ""
+}
 
 // NameKey is the form of a name that prefix search compares: lower case,
 // without white space or the middle dots of transliterated names
@@ -576,6 +601,7 @@ var personal = map[string]string{
 // says exactly what is stored.
 func contentHash(s *Student, index func(kind, value string) string) string {
 	var b strings.Builder
+	b.Grow(512)
 	w := func(x string) { b.WriteString(x); b.WriteByte(0) }
 	w(s.StudentNo)
 	w(s.Name)

@@ -219,3 +219,16 @@ func TestMask(t *testing.T) {
 		t.Fatal("Mask changed the original")
 	}
 }
+
+// cleanName's shortcut for a clean name gives what the full cleaning gives.
+func FuzzCleanName(f *testing.F) {
+	for _, s := range []string{"", " ", "张三", "张 三", "张  三", " 张三", "张三 ", "Li\tMing", "李\u3000明", "a\u00a0b", "x\u2003y", "衡阳市 珠晖区 1号", "\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := strings.Join(strings.Fields(spaces.Replace(s)), " ")
+		if got := cleanName(s); got != want {
+			t.Fatalf("cleanName(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
