@@ -39,7 +39,8 @@ func (k *Keyring) Encrypt(plaintext, aad string) (string, error) {
 		return "", fault.Wrap(err, "nonce")
 	}
 	buf = e.aead.Seal(buf, buf[headerLen:headerLen+nonceLen], []byte(plaintext), additional(buf[:headerLen], aad))
-	return prefix + b64.EncodeToString(buf), nil
+	out := make([]byte, 0, len(prefix)+b64.EncodedLen(len(buf)))
+	return string(b64.AppendEncode(append(out, prefix...), buf)), nil
 }
 
 func additional(header []byte, aad string) []byte {

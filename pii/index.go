@@ -66,20 +66,28 @@ func (k *Keyring) Index(kind, value string) string {
 		return ""
 	}
 	// A bulk import takes ten of these per student: a pooled HMAC, reset
-	// to its keyed state, saves hmac.New's key schedule and allocations.
-	m := k.macs.Get().(hash.Hash)
-	var buf [sha256.Size]byte
-	var in [128]byte
-	msg := append(append(append(in[:0], kind...), 0), v...)
-	m.Reset()
-	m.Write(msg)
-	sum := m.Sum(buf[:0])
+	// to its keyed state, saves hmac.New's key schedule and allocations,
+	// and its scratch space saves the message's and the sum's (the hash's
+	// methods would move them to the heap).
+	m := k.macs.Get().(*indexMAC)
+	m.in = append(append(append(m.in[:0], kind...), 0), v...)
+	m.mac.Reset()
+	m.mac.Write(m.in)
+	out := string(hex.AppendEncode(m.hex[:0], m.mac.Sum(m.sum[:0])))
 	k.macs.Put(m)
-	return hex.EncodeToString(sum)
+	return out
+}
+
+// indexMAC is an HMAC-SHA256 under the index key with room to work in.
+type indexMAC struct {
+	mac hash.Hash
+	in  []byte
+	sum [sha256.Size]byte
+	hex [2 * sha256.Size]byte
 }
 
 // macPool hands out HMAC-SHA256 hashes keyed with key.
 func macPool(key []byte) *sync.Pool {
 	key = slices.Clone(key)
-	return &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}
+	return &sync.Pool{New: func() any { return &indexMAC{mac: hmac.New(sha256.New, key), in: make([]byte, 0, 128)} }}
 }

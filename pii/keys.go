@@ -65,7 +65,7 @@ type Keyring struct {
 	current *encKey
 	keys    map[[4]byte]*encKey
 	index   []byte
-	macs    *sync.Pool // of hash.Hash: HMAC-SHA256 under index, reset between uses
+	macs    *sync.Pool // of *indexMAC: HMAC-SHA256 under index, reset between uses
 }
 
 // NewKeyring builds a keyring from a 32-byte master key: its derived

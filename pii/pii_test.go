@@ -485,3 +485,21 @@ func FuzzDecrypt(f *testing.F) {
 		k.Reencrypt(ct, aad)
 	})
 }
+
+// A blind index costs one allocation, its string: a bulk import takes ten
+// per student.
+func TestIndexAllocates(t *testing.T) {
+	k := ring(t, 1)
+	want := k.Index(IndexIDNumber, "430421201603080428")
+	if len(want) != 64 {
+		t.Fatalf("the index has %d hex digits, want 64", len(want))
+	}
+	n := testing.AllocsPerRun(1000, func() {
+		if k.Index(IndexIDNumber, "430421201603080428") != want {
+			t.Fatal("the same value indexed differently")
+		}
+	})
+	if n > 1 {
+		t.Errorf("Index allocates %.0f times per call, want 1", n)
+	}
+}
