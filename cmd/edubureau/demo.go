@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -119,6 +120,13 @@ func buildDemo(ctx context.Context, dsn string, opt demo.Options, e env, start t
 	d, err := db.OpenForBuild(ctx, dsn)
 	if err != nil {
 		return err
+	}
+	// The build allocates as it goes (each student checked, sealed and
+	// written): collecting at 300 % of the live heap instead of 100 % took
+	// a tenth off the city's processor time (87 s against 97 s) for 1.0 GB
+	// resident instead of 0.6 GB. Serving after runs with the default.
+	if e.getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(300))
 	}
 	bar := newProgressBar(e.stderr)
 	sum, err := demo.Build(ctx, d, opt, bar.Update)
