@@ -169,6 +169,9 @@ func Build(ctx context.Context, d *db.DB, opt Options, progress func(step string
 	sum := Summary{Jurisdiction: opt.Jurisdiction, Scale: opt.Scale, Seed: opt.Seed,
 		ByType: map[school.Type]int{}, ByCounty: map[string]int{}}
 	b := &builder{d: d, opt: opt, world: w, sum: &sum}
+	if err := setBuildState(ctx, d, BuildStarted); err != nil {
+		return sum, err
+	}
 	for _, st := range steps {
 		if err := ctx.Err(); err != nil {
 			return sum, err
@@ -184,7 +187,40 @@ func Build(ctx context.Context, d *db.DB, opt Options, progress func(step string
 		}
 		sum.Steps = append(sum.Steps, StepTime{st.name, time.Since(start)})
 	}
-	return sum, nil
+	return sum, setBuildState(ctx, d, BuildFinished)
+}
+
+// How far a demo build got, in the setting demo_build: BuildStarted from
+// before its first step, BuildFinished after its last. Each step commits
+// what it made, so an interrupted build leaves a database with some of the
+// jurisdiction: the demo command refuses to serve it rather than show half
+// a city as if it were the demo.
+const (
+	BuildStarted  = "started"
+	BuildFinished = "finished"
+)
+
+// BuildState says how far the demo build into q got: "" when no demo was
+// built there (or it was built before the setting existed), else
+// BuildStarted or BuildFinished.
+func BuildState(ctx context.Context, q db.Querier) (string, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM setting WHERE key = 'demo_build'`).Scan(&v)
+	if db.IsNoRows(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the demo build's state: %w", err)
+	}
+	return v, nil
+}
+
+func setBuildState(ctx context.Context, d *db.DB, state string) error {
+	if _, err := d.ExecContext(ctx, `INSERT INTO setting (key, value) VALUES ('demo_build', $1)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, state); err != nil {
+		return fmt.Errorf("record the demo build as %s: %w", state, err)
+	}
+	return nil
 }
 
 // checkEmpty refuses to mix demo data into a database that holds schools or

@@ -335,3 +335,33 @@ func TestBuildRefusesOtherJurisdiction(t *testing.T) {
 		t.Fatalf("build of 4304 into a 310105 database: %v", err)
 	}
 }
+
+// A build records that it began and that it ended; one stopped half-way
+// stays "started", which the demo command refuses to serve.
+func TestBuildState(t *testing.T) {
+	d := dbtest.SQLite(t)
+	bg := context.Background()
+	if st, err := BuildState(bg, d); err != nil || st != "" {
+		t.Fatalf("before any build: %q, %v", st, err)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	_, err := Build(ctx, d, Options{Seed: 5}, func(step string, done, total int) {
+		if step == "cases" {
+			cancel()
+		}
+	})
+	if err == nil {
+		t.Fatal("a build cancelled in its casework succeeded")
+	}
+	if st, err := BuildState(bg, d); err != nil || st != BuildStarted {
+		t.Errorf("after an interrupted build: %q, %v; want %q", st, err, BuildStarted)
+	}
+	d2 := dbtest.SQLite(t)
+	if _, err := Build(bg, d2, Options{Seed: 5}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := BuildState(bg, d2); err != nil || st != BuildFinished {
+		t.Errorf("after a build: %q, %v; want %q", st, err, BuildFinished)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"edubureau/config"
 	"edubureau/db"
 	"edubureau/demo"
+	"edubureau/fault"
 	"edubureau/server"
 )
 
@@ -80,6 +81,15 @@ func runDemo(ctx context.Context, args []string, e env) error {
 			return err
 		}
 	} else {
+		state, err := demo.BuildState(ctx, d)
+		if err == nil && state == demo.BuildStarted {
+			err = fault.New(fault.Conflict, "数据库 %s 中的演示数据没有建完（上次构建被中断）：请删除该数据库（SQLite 即该文件及其 .key 文件）后重新运行 demo",
+				"the demo build in %s was interrupted before it finished: delete the database (for SQLite, the file and its .key file) and run the demo again", d.Where)
+		}
+		if err != nil {
+			d.Close()
+			return err
+		}
 		fmt.Fprintf(e.stderr, "%s already holds %d schools: serving what is there\n", d.Where, schools)
 	}
 	defer d.Close()

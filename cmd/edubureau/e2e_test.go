@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"edubureau/db"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -213,5 +214,31 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		if code != 0 || !strings.Contains(errb.String()+out.String(), "usage: edubureau "+name) {
 			t.Errorf("%s -h: code %d, %q", name, code, errb.String()+out.String())
 		}
+	}
+}
+
+// The demo refuses to serve a database whose build was interrupted, with one
+// line saying what to do; a finished one it serves again.
+func TestDemoRefusesInterruptedBuild(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.db")
+	args := []string{"demo", "--db", "sqlite:" + path, "--students", "-1", "--no-serve", "--log-level", "warn"}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), args, env{stdout: &out, stderr: &errb, getenv: testEnv}); code != 0 {
+		t.Fatalf("demo build: code %d, %s", code, errb.String())
+	}
+	d, err := db.Open(context.Background(), "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(`UPDATE setting SET value = 'started' WHERE key = 'demo_build'`); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	out.Reset()
+	errb.Reset()
+	code := run(context.Background(), args, env{stdout: &out, stderr: &errb, getenv: testEnv})
+	msg := strings.TrimSpace(errb.String())
+	if code != 1 || !strings.Contains(msg, "interrupted") || !strings.Contains(msg, "中断") || strings.Count(msg, "\n") > 0 {
+		t.Errorf("demo on an interrupted build: code %d, stderr %q", code, msg)
 	}
 }
