@@ -32,25 +32,13 @@ func Sync(ctx context.Context, d *db.DB, jurisdiction string) error {
 				return fmt.Errorf("sync area %s: %w", a.Code, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO setting (key, value) VALUES ('jurisdiction', $1)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, j.Code); err != nil {
-			return fmt.Errorf("record jurisdiction: %w", err)
-		}
-		return nil
+		return db.SetSetting(ctx, tx, "jurisdiction", j.Code)
 	})
 }
 
 // StoredJurisdiction returns the jurisdiction recorded in the database, or "" if none.
 func StoredJurisdiction(ctx context.Context, q db.Querier) (string, error) {
-	var v string
-	err := q.QueryRowContext(ctx, `SELECT value FROM setting WHERE key = 'jurisdiction'`).Scan(&v)
-	if db.IsNoRows(err) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read jurisdiction: %w", err)
-	}
-	return v, nil
+	return db.Setting(ctx, q, "jurisdiction")
 }
 
 // Get returns one area of the jurisdiction's tree.

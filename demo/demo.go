@@ -198,29 +198,18 @@ func Build(ctx context.Context, d *db.DB, opt Options, progress func(step string
 const (
 	BuildStarted  = "started"
 	BuildFinished = "finished"
+	buildSetting  = "demo_build"
 )
 
 // BuildState says how far the demo build into q got: "" when no demo was
 // built there (or it was built before the setting existed), else
 // BuildStarted or BuildFinished.
 func BuildState(ctx context.Context, q db.Querier) (string, error) {
-	var v string
-	err := q.QueryRowContext(ctx, `SELECT value FROM setting WHERE key = 'demo_build'`).Scan(&v)
-	if db.IsNoRows(err) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read the demo build's state: %w", err)
-	}
-	return v, nil
+	return db.Setting(ctx, q, buildSetting)
 }
 
 func setBuildState(ctx context.Context, d *db.DB, state string) error {
-	if _, err := d.ExecContext(ctx, `INSERT INTO setting (key, value) VALUES ('demo_build', $1)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, state); err != nil {
-		return fmt.Errorf("record the demo build as %s: %w", state, err)
-	}
-	return nil
+	return db.SetSetting(ctx, d, buildSetting, state)
 }
 
 // checkEmpty refuses to mix demo data into a database that holds schools or

@@ -247,13 +247,11 @@ func rotateColumn(ctx context.Context, d *db.DB, ring *pii.Keyring, c pii.Column
 	ck := rotateCursorKey(c)
 	keyID := ring.CurrentKeyID()
 	var cursor any
-	var stored string
-	err := d.QueryRowContext(ctx, `SELECT value FROM setting WHERE key = $1`, ck).Scan(&stored)
+	stored, err := db.Setting(ctx, d, ck)
 	switch {
-	case db.IsNoRows(err):
 	case err != nil:
 		return st, fmt.Errorf("%s: read the rotation cursor: %w", c.Name(), err)
-	default:
+	case stored != "":
 		k, ok, err := decodeCursor(stored, keyID)
 		if err != nil {
 			return st, fmt.Errorf("%s: setting %s: %v", c.Name(), ck, err)
@@ -344,8 +342,7 @@ func rotateColumn(ctx context.Context, d *db.DB, ring *pii.Keyring, c pii.Column
 			if err != nil {
 				return fmt.Errorf("%s: %v", c.Name(), err)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO setting (key, value) VALUES ($1, $2)
-				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, ck, v); err != nil {
+			if err := db.SetSetting(ctx, tx, ck, v); err != nil {
 				return fmt.Errorf("%s: save the rotation cursor: %w", c.Name(), err)
 			}
 			return nil
