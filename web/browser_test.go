@@ -89,11 +89,20 @@ func TestBrowser(t *testing.T) {
 	}
 	until := func(expr string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(10*time.Second))(ctx, tg)
-			if err != nil {
-				return fmt.Errorf("waiting for %s: %w", expr, err)
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(time.Until(deadline)))(ctx, tg)
+				// A page that loads while the poll runs takes the poll's
+				// JavaScript context with it: poll again in the new page.
+				if err != nil && contextGone(err) && time.Now().Before(deadline) {
+					time.Sleep(50 * time.Millisecond)
+					continue
+				}
+				if err != nil {
+					return fmt.Errorf("waiting for %s: %w", expr, err)
+				}
+				return nil
 			}
-			return nil
 		})
 	}
 	rows := func(n int) chromedp.Action[chromedp.Void] {
@@ -174,4 +183,11 @@ func TestBrowser(t *testing.T) {
 	for _, p := range problems {
 		t.Errorf("browser reported: %s", p)
 	}
+}
+
+// contextGone says whether err is Chromium's answer to a script run in a
+// page that has gone (a navigation replaced it).
+func contextGone(err error) bool {
+	return strings.Contains(err.Error(), "Cannot find context with specified id") ||
+		strings.Contains(err.Error(), "Execution context was destroyed")
 }

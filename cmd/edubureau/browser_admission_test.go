@@ -40,14 +40,7 @@ func TestBrowserAdmissions(t *testing.T) {
 			return err
 		})
 	}
-	until := func(expr string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			if _, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))(ctx, tg); err != nil {
-				return fmt.Errorf("waiting for %s: %w", expr, err)
-			}
-			return nil
-		})
-	}
+	until := func(expr string) chromedp.Action[chromedp.Void] { return waitFor(expr, 20*time.Second) }
 	text0 := func(sel string) string { return fmt.Sprintf(`document.querySelector(%q).innerText`, sel) }
 	// Confirmation questions are answered yes, as a person would.
 	yes := chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`)

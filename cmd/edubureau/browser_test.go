@@ -81,15 +81,7 @@ func TestBrowserSchoolRegistry(t *testing.T) {
 		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){var s=document.getElementById(%q); s.value=%q;
 			s.dispatchEvent(new Event('change', {bubbles: true}))})()`, id, value))
 	}
-	until := func(expr string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(15*time.Second))(ctx, tg)
-			if err != nil {
-				return fmt.Errorf("waiting for %s: %w", expr, err)
-			}
-			return nil
-		})
-	}
+	until := func(expr string) chromedp.Action[chromedp.Void] { return waitFor(expr, 15*time.Second) }
 
 	do("sign in",
 		chromedp.Navigate(base+"/login"),
@@ -377,24 +369,7 @@ func browserSession(t *testing.T, ctx context.Context, base string) (do func(str
 			return err
 		})
 	}
-	until = func(expr string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			deadline := time.Now().Add(15 * time.Second)
-			for {
-				_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(time.Until(deadline)))(ctx, tg)
-				// A poll running while the page navigates away fails (the
-				// target navigated, its context gone): poll the new page.
-				if err != nil && time.Now().Before(deadline) {
-					time.Sleep(100 * time.Millisecond)
-					continue
-				}
-				if err != nil {
-					return fmt.Errorf("waiting for %s: %w", expr, err)
-				}
-				return nil
-			}
-		})
-	}
+	until = func(expr string) chromedp.Action[chromedp.Void] { return waitFor(expr, 15*time.Second) }
 	do("sign in",
 		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(`#login-form`),
@@ -558,4 +533,25 @@ func TestBrowserDisclosureReport(t *testing.T) {
 	if !strings.Contains(english, "Requests received this year") {
 		t.Fatalf("English row: %q", english)
 	}
+}
+
+// waitFor waits up to timeout for the JavaScript expression expr to be true.
+// A page that loads while the poll runs takes the poll's context with it
+// (Chromium: "Cannot find context with specified id"): the poll then runs
+// again in the new page.
+func waitFor(expr string, timeout time.Duration) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		deadline := time.Now().Add(timeout)
+		for {
+			_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(time.Until(deadline)))(ctx, tg)
+			if err != nil && time.Now().Before(deadline) {
+				time.Sleep(100 * time.Millisecond)
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("waiting for %s: %w", expr, err)
+			}
+			return nil
+		}
+	})
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,15 +48,7 @@ func TestBrowserImportStudents(t *testing.T) {
 			return err
 		})
 	}
-	until := func(expr string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(30*time.Second))(ctx, tg)
-			if err != nil {
-				return fmt.Errorf("waiting for %s: %w", expr, err)
-			}
-			return nil
-		})
-	}
+	until := func(expr string) chromedp.Action[chromedp.Void] { return waitFor(expr, 30*time.Second) }
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
