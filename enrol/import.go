@@ -19,7 +19,7 @@ import (
 // the file unreadable) is an Invalid error naming the first problems by row
 // and column, and nothing is written; the result has them all.
 func (o *Office) Import(ctx context.Context, by Actor, kind importer.Kind, name string, content []byte, params map[string]string) (importer.Result, error) {
-	if err := refuseEdit(by); err != nil {
+	if err := by.mayRun(); err != nil {
 		return importer.Result{}, err
 	}
 	src := importer.ReaderSource(name, int64(len(content)), func() (io.ReadCloser, error) {

@@ -109,17 +109,10 @@ type LotteryInput struct {
 	Title       string
 }
 
-func refuseEdit(by Actor) error {
-	if err := by.mayRun(); err != nil {
-		return err
-	}
-	return nil
-}
-
 // CreateLottery opens a lottery: for a private school teaching the grade,
 // or for a zone, in the actor's scope.
 func (o *Office) CreateLottery(ctx context.Context, by Actor, in LotteryInput) (Lottery, error) {
-	if err := refuseEdit(by); err != nil {
+	if err := by.mayRun(); err != nil {
 		return Lottery{}, err
 	}
 	var v fault.Validation
@@ -379,7 +372,7 @@ func (o *Office) zoneSchoolCodes(ctx context.Context, q db.Querier, zoneID int64
 // else the zone's schools in order. Field names say which entry is at fault
 // (entries[3].ticket). All or none are added.
 func (o *Office) AddEntries(ctx context.Context, by Actor, id int64, in []EntryInput) (int, error) {
-	if err := refuseEdit(by); err != nil {
+	if err := by.mayRun(); err != nil {
 		return 0, err
 	}
 	added := 0
@@ -595,7 +588,7 @@ func (o *Office) FillFromZone(ctx context.Context, by Actor, id int64) (int, err
 
 // RemoveEntry takes an application off an open lottery's list.
 func (o *Office) RemoveEntry(ctx context.Context, by Actor, id int64, ticket string) error {
-	if err := refuseEdit(by); err != nil {
+	if err := by.mayRun(); err != nil {
 		return err
 	}
 	return o.DB.InTx(ctx, func(tx db.Tx) error {
@@ -662,7 +655,7 @@ func (o *Office) entries(ctx context.Context, q db.Querier, id int64, page, perP
 // recorded to be published with it. A zone's schools and their places are
 // fixed from the approved plans of its schools for the year and grade.
 func (o *Office) Freeze(ctx context.Context, by Actor, id int64, ifVersion int) (Lottery, error) {
-	if err := refuseEdit(by); err != nil {
+	if err := by.mayRun(); err != nil {
 		return Lottery{}, err
 	}
 	err := o.DB.InTx(ctx, func(tx db.Tx) error {
@@ -725,7 +718,7 @@ func (o *Office) Freeze(ctx context.Context, by Actor, id int64, ifVersion int) 
 // AnnounceSeed records the seed of a frozen lottery, with the time it was
 // announced. It is used exactly as given (admission.CheckSeed) and never changes.
 func (o *Office) AnnounceSeed(ctx context.Context, by Actor, id int64, ifVersion int, seed string) (Lottery, error) {
-	if err := refuseEdit(by); err != nil {
+	if err := by.mayRun(); err != nil {
 		return Lottery{}, err
 	}
 	if err := admission.CheckSeed(seed); err != nil {
@@ -838,7 +831,7 @@ func resultsDigest(kind LotteryKind, ts []Ticket) string {
 // from the frozen list and the announced seed, written in rank order with
 // their SHA-256, and can never change afterwards (the database refuses it).
 func (o *Office) Draw(ctx context.Context, by Actor, id int64, ifVersion int) (Lottery, error) {
-	if err := refuseEdit(by); err != nil {
+	if err := by.mayRun(); err != nil {
 		return Lottery{}, err
 	}
 	err := o.DB.InTx(ctx, func(tx db.Tx) error {
@@ -896,7 +889,7 @@ func (o *Office) Draw(ctx context.Context, by Actor, id int64, ifVersion int) (L
 
 // CancelLottery calls off a lottery before its draw, with a reason.
 func (o *Office) CancelLottery(ctx context.Context, by Actor, id int64, reason string) (Lottery, error) {
-	if err := refuseEdit(by); err != nil {
+	if err := by.mayRun(); err != nil {
 		return Lottery{}, err
 	}
 	reason = strings.TrimSpace(reason)

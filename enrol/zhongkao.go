@@ -358,7 +358,7 @@ func newRun(kind RunKind, year int, by Actor, now time.Time, in *inputs, res *ad
 // results and cut-offs are kept until the next simulation of the year
 // (the run itself stays listed).
 func (o *Office) Simulate(ctx context.Context, by Actor, year int) (Run, error) {
-	if err := refuseEdit(by); err != nil {
+	if err := by.mayRun(); err != nil {
 		return Run{}, err
 	}
 	if err := by.cityWide(); err != nil {
@@ -421,7 +421,7 @@ func (o *Office) Simulate(ctx context.Context, by Actor, year int) (Run, error) 
 // the publication head moves to its snapshot, which every instance serving
 // the public lookup loads.
 func (o *Office) Publish(ctx context.Context, by Actor, year int, simulationID int64) (Run, error) {
-	if err := refuseEdit(by); err != nil {
+	if err := by.mayRun(); err != nil {
 		return Run{}, err
 	}
 	if err := by.cityWide(); err != nil {
@@ -882,7 +882,7 @@ func (c *simCache) get(id int64) (*simulated, bool) {
 // RequireCityWide is the check the pages make before offering the 中考's
 // actions: nil when by may run them.
 func RequireCityWide(by Actor) error {
-	if err := refuseEdit(by); err != nil {
+	if err := by.mayRun(); err != nil {
 		return err
 	}
 	return by.cityWide()
