@@ -42,23 +42,14 @@ func (d *DB) InTxCopy(ctx context.Context, fn func(tx Tx, copy CopyFunc) error) 
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	var copy CopyFunc
-	if d.Dialect == Postgres {
-		copy = pgCopy(conn)
-	} else {
-		// A multi-row INSERT that may fail half-way keeps a statement journal
-		// (in a temporary file) to undo itself: about a third of a big load's
-		// time. With foreign keys checked at the commit and the inserts made
-		// OR ROLLBACK, no statement needs one — a failure rolls the whole
-		// transaction back, which is what a bulk load wants anyway.
-		if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("bulk load: %w", err)
-		}
-		ins := newInserter(conn, "INSERT OR ROLLBACK")
-		defer ins.close()
-		copy = ins.copy
+	// OR ROLLBACK: a violation ends the transaction there and then, so that
+	// nothing of the load can commit even if fn carried on after the error.
+	copy, done, err := d.copyOn(ctx, conn, tx, "INSERT OR ROLLBACK")
+	if err != nil {
+		tx.Rollback()
+		return err
 	}
+	defer done()
 	if err := fn(tx, copy); err != nil {
 		tx.Rollback()
 		return err

@@ -119,5 +119,17 @@ func TestInTxCopyFailsWhole(t *testing.T) {
 		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM copy_fail_test`).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("after the failed load the table holds %d rows (%v), want none", n, err)
 		}
+		// Nor when fn carries on as if the copy had not failed: the
+		// transaction ended with the violation.
+		err = d.InTxCopy(ctx, func(tx db.Tx, copy db.CopyFunc) error {
+			copy(ctx, "copy_fail_test", []string{"id", "kind"}, rows)
+			return nil
+		})
+		if err == nil {
+			t.Error("a load whose copy failed committed")
+		}
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM copy_fail_test`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("after a load that ignored its failed copy the table holds %d rows (%v), want none", n, err)
+		}
 	})
 }

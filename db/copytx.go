@@ -18,13 +18,20 @@ import (
 // that no statement needs a statement journal (see inserter). Call done when
 // the transaction ends, to close the prepared statements.
 func (d *DB) CopyOn(ctx context.Context, conn *sql.Conn, tx *sql.Tx) (copy CopyFunc, done func(), err error) {
+	return d.copyOn(ctx, conn, tx, "INSERT OR FAIL")
+}
+
+// copyOn is CopyOn with the SQLite statements' INSERT verb (inserter.verb).
+// Foreign keys checked at the commit and a verb other than ABORT spare each
+// statement its statement journal.
+func (d *DB) copyOn(ctx context.Context, conn *sql.Conn, tx *sql.Tx, verb string) (copy CopyFunc, done func(), err error) {
 	if d.Dialect == Postgres {
 		return pgCopy(conn), func() {}, nil
 	}
 	if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
 		return nil, nil, fmt.Errorf("bulk load: %w", err)
 	}
-	ins := newInserter(conn, "INSERT OR FAIL")
+	ins := newInserter(conn, verb)
 	return ins.copy, ins.close, nil
 }
 
