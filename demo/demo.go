@@ -169,7 +169,7 @@ func Build(ctx context.Context, d *db.DB, opt Options, progress func(step string
 	sum := Summary{Jurisdiction: opt.Jurisdiction, Scale: opt.Scale, Seed: opt.Seed,
 		ByType: map[school.Type]int{}, ByCounty: map[string]int{}}
 	b := &builder{d: d, opt: opt, world: w, sum: &sum}
-	if err := setBuildState(ctx, d, BuildStarted); err != nil {
+	if err := db.SetSetting(ctx, d, buildSetting, BuildStarted); err != nil {
 		return sum, err
 	}
 	for _, st := range steps {
@@ -187,7 +187,7 @@ func Build(ctx context.Context, d *db.DB, opt Options, progress func(step string
 		}
 		sum.Steps = append(sum.Steps, StepTime{st.name, time.Since(start)})
 	}
-	return sum, setBuildState(ctx, d, BuildFinished)
+	return sum, db.SetSetting(ctx, d, buildSetting, BuildFinished)
 }
 
 // How far a demo build got, in the setting demo_build: BuildStarted from
@@ -206,10 +206,6 @@ const (
 // BuildStarted or BuildFinished.
 func BuildState(ctx context.Context, q db.Querier) (string, error) {
 	return db.Setting(ctx, q, buildSetting)
-}
-
-func setBuildState(ctx context.Context, d *db.DB, state string) error {
-	return db.SetSetting(ctx, d, buildSetting, state)
 }
 
 // checkEmpty refuses to mix demo data into a database that holds schools or

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -28,8 +29,7 @@ var notEntered = []string{"student_merged"}
 // all but those behind a primary key or a constraint, and but those named
 // in keep; unique ones first, so that a conflict shows before the long work.
 func readLoadIndexes(ctx context.Context, tx db.Tx, dialect db.Dialect, keep ...string) ([]indexDef, error) {
-	keep = append(keep, notEntered...)
-	kept := "'" + strings.Join(keep, "', '") + "'"
+	kept := "'" + strings.Join(slices.Concat(keep, notEntered), "', '") + "'"
 	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
 		AND tbl_name IN (` + deferredTables + `) AND name NOT IN (` + kept + `) ORDER BY name`
 	if dialect == db.Postgres {
