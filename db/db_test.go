@@ -145,8 +145,9 @@ func TestSQLitePageSize(t *testing.T) {
 	}
 }
 
-// A database opened for a build writes with a rollback journal, keeps what
-// the build committed, and is back in WAL mode when opened as usual after.
+// A database opened for a build writes with a rollback journal until UseWAL,
+// keeps what the build committed, and is in WAL mode when opened as usual
+// after, whether the build switched or not.
 func TestOpenForBuild(t *testing.T) {
 	ctx := context.Background()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "build.db")
@@ -160,8 +161,8 @@ func TestOpenForBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	var mode string
-	if err := b.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "truncate" {
-		t.Fatalf("opened for a build, the journal is %q (%v), want truncate", mode, err)
+	if err := b.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "delete" {
+		t.Fatalf("opened for a build, the journal is %q (%v), want delete", mode, err)
 	}
 	err = b.InTxCopy(ctx, func(tx db.Tx, copy db.CopyFunc) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE built (id BIGINT PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
@@ -176,6 +177,30 @@ func TestOpenForBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := b.UseWAL(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Connections the pool opens after the switch stay in the log, and
+	// small transactions after it are kept.
+	var held []*sql.Conn
+	for i := range 3 {
+		c, err := b.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+		if err := c.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+			t.Fatalf("connection %d after UseWAL: journal %q (%v), want wal", i+1, mode, err)
+		}
+	}
+	for _, c := range held {
+		c.Close()
+	}
+	for i := range 3 {
+		if _, err := b.ExecContext(ctx, `INSERT INTO built (id, v) VALUES ($1, '之后')`, 5000+i); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +213,7 @@ func TestOpenForBuild(t *testing.T) {
 	if err := d.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("opened as usual after the build, the journal is %q (%v), want wal", mode, err)
 	}
-	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM built`).Scan(&n); err != nil || n != 5000 {
-		t.Errorf("the build's rows: %d (%v), want 5000", n, err)
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM built`).Scan(&n); err != nil || n != 5003 {
+		t.Errorf("the build's rows: %d (%v), want 5003", n, err)
 	}
 }

@@ -461,6 +461,11 @@ func buildStudents(ctx context.Context, b *builder, report func(done, total int)
 	b.sum.Students, b.sum.Classes = n, len(classes)
 	report(n, n) // the estimate may count a child the generator then left out: end the bar at what was loaded
 	timed("load")
+	// Loaded in one transaction, straight into the file (db.OpenForBuild);
+	// what follows is many small transactions, which the log takes faster.
+	if err := b.d.UseWAL(ctx); err != nil {
+		return err
+	}
 	err = studentLists(ctx, b, reg, g, kept)
 	timed("lists")
 	return err
