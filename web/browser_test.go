@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"edubureau/httpx"
+	"edubureau/web/browsertest"
 )
 
 // TestBrowser drives the machine's Chromium through the pages behind the
@@ -25,29 +25,11 @@ import (
 // several seconds; it runs when Chromium is installed (CI requires it) and
 // not under -short. With EDUBUREAU_SCREENSHOTS=DIR it saves screenshots there.
 func TestBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser tests are skipped under -short")
-	}
-	chrome, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("EDUBUREAU_REQUIRE_BROWSER") != "" {
-			t.Fatal("chromium is required (EDUBUREAU_REQUIRE_BROWSER is set) but not installed")
-		}
-		t.Skip("chromium not installed")
-	}
+	ctx := browsertest.New(t, 60*time.Second, chromedp.Flag("lang", "zh-CN"))
 	f := newFixture(t)
 	h := httpx.SecurityHeaders(false, http.NewCrossOriginProtection().Handler(f.mux()))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox,
-		chromedp.WindowSize(1280, 900), chromedp.Flag("lang", "zh-CN"))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
 
 	// Start the tab, then listen to its console: script errors, exceptions
 	// and CSP violations (reported by the browser log) all land there.
@@ -87,24 +69,7 @@ func TestBrowser(t *testing.T) {
 			return os.WriteFile(filepath.Join(shots, name+".png"), b, 0o644)
 		})
 	}
-	until := func(expr string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			deadline := time.Now().Add(10 * time.Second)
-			for {
-				_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(time.Until(deadline)))(ctx, tg)
-				// A page that loads while the poll runs takes the poll's
-				// JavaScript context with it: poll again in the new page.
-				if err != nil && contextGone(err) && time.Now().Before(deadline) {
-					time.Sleep(50 * time.Millisecond)
-					continue
-				}
-				if err != nil {
-					return fmt.Errorf("waiting for %s: %w", expr, err)
-				}
-				return nil
-			}
-		})
-	}
+	until := func(expr string) chromedp.Action[chromedp.Void] { return browsertest.WaitFor(expr, 10*time.Second) }
 	rows := func(n int) chromedp.Action[chromedp.Void] {
 		return until(fmt.Sprintf(`document.querySelectorAll('#school-list tbody tr[data-code]').length === %d`, n))
 	}
@@ -113,7 +78,7 @@ func TestBrowser(t *testing.T) {
 			s.dispatchEvent(new Event('change', {bubbles: true}))})()`, id, value))
 	}
 	var search, townships string
-	err = chromedp.Do(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/schools"),
 		chromedp.WaitVisible(`#login-form`),
 		shot("login"),
@@ -183,11 +148,4 @@ func TestBrowser(t *testing.T) {
 	for _, p := range problems {
 		t.Errorf("browser reported: %s", p)
 	}
-}
-
-// contextGone says whether err is Chromium's answer to a script run in a
-// page that has gone (a navigation replaced it).
-func contextGone(err error) bool {
-	return strings.Contains(err.Error(), "Cannot find context with specified id") ||
-		strings.Contains(err.Error(), "Execution context was destroyed")
 }

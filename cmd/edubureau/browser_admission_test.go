@@ -12,6 +12,7 @@ import (
 
 	"edubureau/db"
 	"edubureau/pii"
+	"edubureau/web/browsertest"
 )
 
 // TestBrowserAdmissions walks the admission pages of the demo in a real
@@ -40,7 +41,7 @@ func TestBrowserAdmissions(t *testing.T) {
 			return err
 		})
 	}
-	until := func(expr string) chromedp.Action[chromedp.Void] { return waitFor(expr, 20*time.Second) }
+	until := func(expr string) chromedp.Action[chromedp.Void] { return browsertest.WaitFor(expr, 20*time.Second) }
 	text0 := func(sel string) string { return fmt.Sprintf(`document.querySelector(%q).innerText`, sel) }
 	// Confirmation questions are answered yes, as a person would.
 	yes := chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`)

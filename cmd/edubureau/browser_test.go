@@ -5,7 +5,6 @@ import (
 	"fmt"
 	neturl "net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,37 +17,11 @@ import (
 	"edubureau/demo"
 	"edubureau/i18n"
 	"edubureau/school"
+	"edubureau/web/browsertest"
 )
 
-// chromium returns the browser to drive, skipping the test when there is
-// none — unless EDUBUREAU_REQUIRE_BROWSER is set (CI), when that is a failure.
-func chromium(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser tests are skipped under -short")
-	}
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("EDUBUREAU_REQUIRE_BROWSER") != "" {
-			t.Fatal("chromium is required (EDUBUREAU_REQUIRE_BROWSER is set) but not installed: apt-get install chromium")
-		}
-		t.Skip("chromium is not installed")
-	}
-	return path
-}
-
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)), chromedp.NoSandbox,
-		chromedp.WindowSize(1280, 900), chromedp.UserDataDir(t.TempDir()))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(cancel3)
-	return ctx
-}
+// browser is a Chromium tab for a test of the demo's pages.
+func browser(t *testing.T) context.Context { return browsertest.New(t, 90*time.Second) }
 
 // TestBrowserSchoolRegistry is the issue's walk through the registry, in a
 // real browser against the real server: sign in, filter the school list,
@@ -81,7 +54,7 @@ func TestBrowserSchoolRegistry(t *testing.T) {
 		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){var s=document.getElementById(%q); s.value=%q;
 			s.dispatchEvent(new Event('change', {bubbles: true}))})()`, id, value))
 	}
-	until := func(expr string) chromedp.Action[chromedp.Void] { return waitFor(expr, 15*time.Second) }
+	until := func(expr string) chromedp.Action[chromedp.Void] { return browsertest.WaitFor(expr, 15*time.Second) }
 
 	do("sign in",
 		chromedp.Navigate(base+"/login"),
@@ -369,7 +342,7 @@ func browserSession(t *testing.T, ctx context.Context, base string) (do func(str
 			return err
 		})
 	}
-	until = func(expr string) chromedp.Action[chromedp.Void] { return waitFor(expr, 15*time.Second) }
+	until = func(expr string) chromedp.Action[chromedp.Void] { return browsertest.WaitFor(expr, 15*time.Second) }
 	do("sign in",
 		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(`#login-form`),
@@ -533,25 +506,4 @@ func TestBrowserDisclosureReport(t *testing.T) {
 	if !strings.Contains(english, "Requests received this year") {
 		t.Fatalf("English row: %q", english)
 	}
-}
-
-// waitFor waits up to timeout for the JavaScript expression expr to be true.
-// A page that loads while the poll runs takes the poll's context with it
-// (Chromium: "Cannot find context with specified id"): the poll then runs
-// again in the new page.
-func waitFor(expr string, timeout time.Duration) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		deadline := time.Now().Add(timeout)
-		for {
-			_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(time.Until(deadline)))(ctx, tg)
-			if err != nil && time.Now().Before(deadline) {
-				time.Sleep(100 * time.Millisecond)
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("waiting for %s: %w", expr, err)
-			}
-			return nil
-		}
-	})
 }

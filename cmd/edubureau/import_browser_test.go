@@ -15,6 +15,7 @@ import (
 	"edubureau/demo"
 	"edubureau/idno"
 	"edubureau/school"
+	"edubureau/web/browsertest"
 )
 
 // TestBrowserImportStudents is the walk through the import page in a
@@ -48,7 +49,7 @@ func TestBrowserImportStudents(t *testing.T) {
 			return err
 		})
 	}
-	until := func(expr string) chromedp.Action[chromedp.Void] { return waitFor(expr, 30*time.Second) }
+	until := func(expr string) chromedp.Action[chromedp.Void] { return browsertest.WaitFor(expr, 30*time.Second) }
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"edubureau/web/browsertest"
 )
 
 // TestBrowserStudents walks the student registry in a real browser against
@@ -21,7 +23,7 @@ import (
 // shows the move; and a county's staff cannot reach another county's
 // student by editing the URL.
 func TestBrowserStudents(t *testing.T) {
-	ctx := browserFor(t, 4*time.Minute) // a long walk: eight sign-ins
+	ctx := browsertest.New(t, 4*time.Minute) // a long walk: eight sign-ins
 	srv := start(t, "demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), "--students", "3000", "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "warn")
 	defer srv.stop()
 	base := srv.base
@@ -230,17 +232,3 @@ func TestBrowserStudents(t *testing.T) {
 }
 
 func quote(s string) string { return fmt.Sprintf("%q", s) }
-
-// browserFor is browser with a longer time limit.
-func browserFor(t *testing.T, limit time.Duration) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)), chromedp.NoSandbox,
-		chromedp.WindowSize(1280, 900), chromedp.UserDataDir(t.TempDir()))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, limit)
-	t.Cleanup(cancel3)
-	return ctx
-}
